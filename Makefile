@@ -1,0 +1,59 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_ENV := DJANGO_SETTINGS_MODULE=qms.settings.test
+
+.PHONY: install run test lint fmt migrations-check schema-check pytest unit worker browser clean
+
+install: $(STAMP) node_modules/.package-lock.json
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Re-resolve the Python lock after changing pyproject.toml dependencies.
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock -q
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	bin/run-dev
+
+test: install lint migrations-check schema-check pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check:
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+schema-check:
+	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+pytest:
+	$(PY) -m pytest
+
+unit:
+	$(PY) -m pytest -m "not browser and not worker"
+
+browser:
+	$(PY) -m pytest -m browser
+
+worker:
+	$(PY) -m pytest -m worker
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

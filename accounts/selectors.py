@@ -1,0 +1,46 @@
+from django.db.models import Prefetch, QuerySet
+
+from core.exceptions import NotFound
+
+from .models import Membership, Team, User
+from .permissions import team_ids_of
+
+
+def team_list_for(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(pk__in=team_ids_of(user)).order_by("name")
+
+
+def team_get_for(user: User, *, team_id: int) -> Team:
+    """A team the user belongs to; any other id is NotFound (404), whether it exists or not."""
+    team = (
+        team_list_for(user)
+        .prefetch_related(
+            Prefetch(
+                "memberships", queryset=Membership.objects.select_related("user").order_by("user__username")
+            )
+        )
+        .filter(pk=team_id)
+        .first()
+    )
+    if team is None:
+        raise NotFound("No such team.")
+    return team
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("team").order_by("team__name", "role")
+
+
+def active_team_ids(user: User, active_team_id: int | None) -> set[int]:
+    """The teams a page shows: the switcher's choice if it is one of the user's teams, else all of them."""
+    mine = team_ids_of(user)
+    if active_team_id is not None and active_team_id in mine:
+        return {active_team_id}
+    return mine
+
+
+def team_members(*, team_id: int, roles: tuple[str, ...] | None = None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True, memberships__team_id=team_id)
+    if roles:
+        qs = qs.filter(memberships__role__in=roles)
+    return qs.distinct().order_by("username")

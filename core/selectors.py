@@ -1,0 +1,75 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from accounts.permissions import team_ids_of
+from core.exceptions import NotFound
+from core.models import Attachment, Notification, Signature
+
+
+def notification_list_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def attachment_list_for(user) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(team_id__in=team_ids_of(user)).select_related("uploaded_by", "team")
+
+
+def attachment_get_for(user, *, attachment_id: int) -> Attachment:
+    attachment = attachment_list_for(user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    return attachment
+
+
+def attachments_of(record: models.Model) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(
+        record_type=ContentType.objects.get_for_model(record), record_id=record.pk
+    ).select_related("uploaded_by")
+
+
+def signatures_of(record: models.Model) -> QuerySet[Signature]:
+    return Signature.objects.for_record(record).select_related("signer").order_by("signed_at", "id")
+
+
+def history_entries(record: models.Model, *, limit: int = 50) -> list[dict]:
+    """Who changed what and when, newest first, with old → new per field.
+
+    One query: history rows with their users; diffs are computed between neighbours in Python.
+    A row past the limit is used only as the base of the oldest diff shown.
+    """
+    rows = list(
+        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    for i, row in enumerate(rows[:limit]):
+        previous = rows[i + 1] if i + 1 < len(rows) else None
+        changes = []
+        if previous is not None and row.history_type == "~":
+            delta = row.diff_against(previous)
+            for change in delta.changes:
+                field = row.instance_type._meta.get_field(change.field)
+                changes.append(
+                    {"field": str(field.verbose_name), "old": _show(change.old), "new": _show(change.new)}
+                )
+        entries.append(
+            {
+                "when": row.history_date,
+                "who": row.history_user.printed_name if row.history_user else "system",
+                "action": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
+                "reason": row.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    return text if len(text) <= 200 else text[:197] + "…"

@@ -1,0 +1,23 @@
+"""Every write of the core kernel. Other apps import from here, not from the submodules."""
+
+from .attachments import attachment_create
+from .health import heartbeat_record, readiness_checks
+from .notifications import (
+    notification_email_send,
+    notification_enqueue,
+    notification_mark_all_read,
+    notification_mark_read,
+)
+from .signatures import canonical_sha256, signature_create
+
+__all__ = [
+    "attachment_create",
+    "canonical_sha256",
+    "heartbeat_record",
+    "notification_email_send",
+    "notification_enqueue",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "readiness_checks",
+    "signature_create",
+]

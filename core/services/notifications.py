@@ -1,0 +1,82 @@
+"""Notification outbox: one row per (recipient, kind, subject, due bucket); email after commit."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from core.exceptions import NotFound
+from core.models import Notification
+
+
+def notification_enqueue(
+    *,
+    recipient,
+    kind: str,
+    subject: models.Model,
+    title: str,
+    due_bucket: str = "",
+    body: str = "",
+    url: str = "",
+) -> tuple[Notification, bool]:
+    """Store a notification once and email it after commit. Returns (notification, created).
+
+    A second call with the same recipient, kind, subject and bucket returns the first row and
+    sends nothing: the unique constraint, not a check-then-insert, makes that true under races.
+    """
+    key = {
+        "recipient": recipient,
+        "kind": kind,
+        "subject_type": ContentType.objects.get_for_model(subject),
+        "subject_id": subject.pk,
+        "due_bucket": due_bucket,
+    }
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(**key, title=title[:200], body=body, url=url[:300])
+    except IntegrityError:
+        return Notification.objects.get(**key), False
+    if recipient.email:
+        from core.tasks import notification_send_email
+
+        notification_send_email.delay_on_commit(notification.pk)
+    return notification, True
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification. Idempotent: a sent one (or one that is gone) is skipped."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        link = f"\n\n{settings.QMS_SITE_URL}{notification.url}" if notification.url else ""
+        send_mail(
+            subject=f"[QMS] {notification.title}",
+            message=f"{notification.body}{link}",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        return True
+
+
+def notification_mark_read(*, notification_id: int, by) -> Notification:
+    notification = Notification.objects.filter(pk=notification_id, recipient=by).first()
+    if notification is None:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, by) -> int:
+    # Notifications are not history-tracked, so a bulk update loses no audit trail.
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())

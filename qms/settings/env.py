@@ -1,0 +1,46 @@
+"""Every environment variable the project reads, parsed in one place with types.
+
+Other settings modules import ``env`` from here; nothing else calls ``os.environ``.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env(
+    DJANGO_DEBUG=(bool, False),
+    DJANGO_ALLOWED_HOSTS=(list, []),
+    DJANGO_CSRF_TRUSTED_ORIGINS=(list, []),
+    DJANGO_SESSION_IDLE_HOURS=(float, 8.0),
+    DJANGO_LOG_LEVEL=(str, "INFO"),
+    QMS_LOGIN_FAILURE_LIMIT=(int, 5),
+    QMS_LOGIN_COOLOFF_MINUTES=(int, 15),
+    QMS_SIGNING_FAILURE_LIMIT=(int, 5),
+    QMS_SIGNING_LOCK_MINUTES=(int, 15),
+    QMS_ATTACHMENT_MAX_MB=(int, 25),
+    QMS_DEMO_PASSWORD=(str, "demo-pass-2026"),
+    QMS_WORKER_STALE_SECONDS=(int, 120),
+    QMS_DEFAULT_FROM_EMAIL=(str, "qms@localhost"),
+    QMS_TIME_ZONE=(str, "Europe/London"),
+    QMS_SITE_URL=(str, "http://127.0.0.1:8000"),
+    EMAIL_URL=(str, "consolemail://"),
+)
+# A local .env file is optional; real environment variables win over it.
+_dotenv = BASE_DIR / ".env"
+if _dotenv.exists():
+    environ.Env.read_env(str(_dotenv), overwrite=False)
+
+
+def required(name: str) -> str:
+    """Return a variable that must be set in production, failing loudly when it is not."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = env.str(name, default="")
+    if not value.strip():
+        raise ImproperlyConfigured(
+            f"{name} must be set for production settings (see .env.example for what it means)."
+        )
+    return value

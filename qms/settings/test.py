@@ -1,0 +1,27 @@
+"""pytest: real PostgreSQL (TEST_DATABASE_URL) and real Redis (TEST_REDIS_URL)."""
+
+from .base import *  # noqa: F403
+from .env import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-" + "y" * 40
+ALLOWED_HOSTS = ["*"]
+DATABASES = {
+    "default": env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/qms"),
+}
+DATABASES["default"]["TEST"] = {"NAME": "test_qms"}
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Unit tests run tasks inline at commit; tests marked `worker` start a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = True
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

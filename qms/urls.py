@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from core.admin_site import admin_site
+
+handler403 = "core.views.errors.forbidden"
+handler404 = "core.views.errors.not_found"
+handler500 = "core.views.errors.server_error"
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("core.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

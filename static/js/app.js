@@ -1,0 +1,20 @@
+// Behaviour for server-rendered pages. Loaded as a file: the CSP allows no inline script.
+(function () {
+  "use strict";
+
+  // Forms marked js-autosubmit submit when a select changes (the team switcher).
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form.js-autosubmit");
+    if (form && event.target.tagName === "SELECT") {
+      form.requestSubmit();
+    }
+  });
+
+  // Buttons marked js-confirm ask before submitting (data-confirm holds the question).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,110 @@
+"""Fixed personas, shared by every test (healthchecks style): two teams and the people in them."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Team, User
+from accounts.roles import Role
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
+# unless told it is fine. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Personas:
+    team_a: Team
+    team_b: Team
+    author: User  # reviewer in team A; drafts things
+    lead: User  # team lead in team A
+    lead2: User  # second team lead in team A
+    qa: User  # QA manager in team A
+    reviewer: User  # another reviewer in team A
+    auditor: User  # auditor in team A
+    viewer: User  # viewer in team A
+    outsider: User  # team lead in team B only
+    admin: User  # admin of both teams
+
+
+def _person(username: str, team: Team, role: str) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, team=team, role=role)
+    return user
+
+
+def make_personas() -> Personas:
+    team_a = TeamFactory(name="Brand")
+    team_b = TeamFactory(name="Agency")
+    admin = _person("admin", team_a, Role.ADMIN)
+    MembershipFactory(user=admin, team=team_b, role=Role.ADMIN)
+    from accounts.services import roles_sync
+
+    personas = Personas(
+        team_a=team_a,
+        team_b=team_b,
+        author=_person("dan", team_a, Role.REVIEWER),
+        lead=_person("ben", team_a, Role.TEAM_LEAD),
+        lead2=_person("cara", team_a, Role.TEAM_LEAD),
+        qa=_person("alice", team_a, Role.QA_MANAGER),
+        reviewer=_person("rita", team_a, Role.REVIEWER),
+        auditor=_person("erin", team_a, Role.AUDITOR),
+        viewer=_person("vic", team_a, Role.VIEWER),
+        outsider=_person("gina", team_b, Role.TEAM_LEAD),
+        admin=admin,
+    )
+    roles_sync()
+    return personas
+
+
+@pytest.fixture
+def people(db) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in on the test client: ``client_for(people.qa)``."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    from rest_framework.test import APIClient
+
+    def make(user: User | None) -> APIClient:
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
