@@ -10,11 +10,15 @@ handler500 = "core.views.errors.server_error"
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("core.api.urls")),
+    path("", include("docs_control.api.urls")),
+    path("", include("capa.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("documents/", include("docs_control.urls")),
+    path("capa/", include("capa.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
+    "docs_control",
+    "capa",
 ]
 
 MIDDLEWARE = [

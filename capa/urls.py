@@ -1,0 +1,3 @@
+app_name = "capa"
+
+urlpatterns: list = []

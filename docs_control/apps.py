@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocsControlConfig(AppConfig):
+    name = "docs_control"
+    verbose_name = "Document control"
