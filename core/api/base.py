@@ -1,4 +1,7 @@
 from django.db import models
+from rest_framework.exceptions import ValidationError
+
+ALWAYS_ALLOWED = frozenset({"cursor", "page_size", "format"})
 
 
 class ScopedViewSetMixin:
@@ -10,11 +13,26 @@ class ScopedViewSetMixin:
 
     model: type[models.Model]
     lookup_value_regex = r"\d+"
+    # Query parameters a list understands. Anything else is refused: a typo in a filter must
+    # not silently return every row.
+    filter_params: frozenset[str] = frozenset()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
+        if self.action == "list":
+            unknown = set(self.request.query_params) - self.filter_params - ALWAYS_ALLOWED
+            if unknown:
+                raise ValidationError({p: "Unknown query parameter." for p in sorted(unknown)})
         return self.scoped_queryset(self.request.user)
+
+    def int_param(self, name: str) -> int | None:
+        value = self.request.query_params.get(name)
+        if value in (None, ""):
+            return None
+        if not value.isdigit():
+            raise ValidationError({name: "Must be a whole number."})
+        return int(value)
 
     def scoped_queryset(self, user):  # pragma: no cover - abstract
         raise NotImplementedError

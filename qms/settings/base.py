@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from .env import BASE_DIR, VAR_DIR, env
@@ -249,6 +250,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    "documents-make-due-effective": {
+        "task": "docs_control.tasks.versions_make_due_effective",
+        "schedule": crontab(minute=5),
+    },
 }
 QMS_WORKER_STALE_SECONDS = env("QMS_WORKER_STALE_SECONDS")
 
@@ -259,7 +264,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL")},
-    "loggers": {"qms.security": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "qms.security": {"level": "INFO", "propagate": True},
+        # WeasyPrint and fontTools narrate every render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD")
+# Days people have to acknowledge a newly effective SOP before the training matrix shows overdue.
+QMS_ACK_DUE_DAYS = env("QMS_ACK_DUE_DAYS")
+# Controlled-copy PDFs of bodies up to this size render in the request; larger ones in a worker.
+QMS_PDF_INLINE_MAX_CHARS = env.int("QMS_PDF_INLINE_MAX_CHARS", default=100_000)

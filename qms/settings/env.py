@@ -25,6 +25,7 @@ env = environ.Env(
     QMS_WORKER_STALE_SECONDS=(int, 120),
     QMS_DEFAULT_FROM_EMAIL=(str, "qms@localhost"),
     QMS_TIME_ZONE=(str, "Europe/London"),
+    QMS_ACK_DUE_DAYS=(int, 14),
     QMS_SITE_URL=(str, "http://127.0.0.1:8000"),
     EMAIL_URL=(str, "consolemail://"),
 )

@@ -1,0 +1,102 @@
+"""Controlled copies as PDF (WeasyPrint). WeasyPrint fetches nothing from the network: the
+fetcher below serves our own static files and refuses every other URL."""
+
+import hashlib
+import mimetypes
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core.selectors import signatures_of
+
+from .models import DocumentVersion
+from .rendering import render_markdown
+
+STATIC_SCHEME = "qms-static:"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def fetch(self, url, headers=None):
+        if not url.startswith(STATIC_SCHEME):
+            raise ValueError(f"PDF rendering fetches no external resource: {url[:80]}")
+        relative = url[len(STATIC_SCHEME) :].lstrip("/")
+        path = finders.find(relative) if ".." not in relative else None
+        if not path:
+            raise ValueError(f"No such static file: {relative[:80]}")
+        with open(path, "rb") as fh:
+            body = fh.read()
+        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+def _html(version: DocumentVersion) -> str:
+    return render_to_string(
+        "docs_control/pdf/version.html",
+        {
+            "version": version,
+            "document": version.document,
+            "body": render_markdown(version.body),
+            "signatures": list(signatures_of(version)),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+def version_pdf_bytes(version: DocumentVersion) -> bytes:
+    return HTML(
+        string=_html(version), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()
+    ).write_pdf()
+
+
+def _cache_name(version: DocumentVersion) -> str:
+    # A new signature or status makes a new file: the copy always shows the current manifest.
+    ids = ",".join(str(s.pk) for s in signatures_of(version))
+    key = hashlib.sha256(f"{version.status}|{version.lock_version}|{ids}".encode()).hexdigest()[:16]
+    return f"pdfs/version-{version.pk}-{key}.pdf"
+
+
+def is_small(version: DocumentVersion) -> bool:
+    return len(version.body) <= settings.QMS_PDF_INLINE_MAX_CHARS
+
+
+def version_pdf_cached(version: DocumentVersion) -> str | None:
+    name = _cache_name(version)
+    return name if default_storage.exists(name) else None
+
+
+def version_pdf_build(*, version_id: int) -> str | None:
+    """Worker side for large documents. Idempotent: an existing file for this state is kept."""
+    version = (
+        DocumentVersion.objects.select_related("document", "document__team").filter(pk=version_id).first()
+    )
+    if version is None:
+        return None
+    name = _cache_name(version)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(version_pdf_bytes(version)))
+    return name
+
+
+def version_pdf_response(version: DocumentVersion) -> HttpResponse | None:
+    """The PDF now (small, or already built by a worker), or None after queueing the build."""
+    filename = f"{version.document.number}-v{version.label}.pdf"
+    if is_small(version):
+        response = HttpResponse(version_pdf_bytes(version), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+    cached = version_pdf_cached(version)
+    if cached:
+        return FileResponse(
+            default_storage.open(cached, "rb"), content_type="application/pdf", filename=filename
+        )
+    from docs_control.tasks import version_pdf_build
+
+    version_pdf_build.delay(version.pk)
+    return None

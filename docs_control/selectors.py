@@ -1,0 +1,241 @@
+"""Every read of document control, scoped to the user's teams (and to what they were asked to read)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import team_ids_of
+from core.exceptions import NotFound, ValidationError
+
+from .models import Acknowledgement, Approval, Decision, Document, DocumentVersion
+from .rendering import word_diff
+from .workflow import Status
+
+REVIEW_SOON_DAYS = 30
+
+
+def document_list_for(user: User) -> QuerySet[Document]:
+    asked = Acknowledgement.objects.filter(user=user, version__document=OuterRef("pk"))
+    return Document.objects.filter(Q(team_id__in=team_ids_of(user)) | Q(Exists(asked)))
+
+
+def _with_version_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
+    effective = DocumentVersion.objects.filter(document=OuterRef("pk"), status=Status.EFFECTIVE)
+    latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-major", "-minor")
+    return qs.select_related("team", "owner").annotate(
+        effective_major=Subquery(effective.values("major")[:1]),
+        effective_minor=Subquery(effective.values("minor")[:1]),
+        latest_major=Subquery(latest.values("major")[:1]),
+        latest_minor=Subquery(latest.values("minor")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+    )
+
+
+@dataclass
+class RegisterFilters:
+    team: int | None = None
+    kind: str = ""
+    status: str = ""
+    review_due: bool = False
+    awaiting_my_approval: bool = False
+    awaiting_my_ack: bool = False
+    q: str = ""
+
+
+def document_register(user: User, filters: RegisterFilters) -> QuerySet[Document]:
+    qs = _with_version_columns(document_list_for(user))
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(Exists(DocumentVersion.objects.filter(document=OuterRef("pk"), status=filters.status)))
+    if filters.review_due:
+        qs = qs.filter(next_review_due__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS))
+    if filters.awaiting_my_approval:
+        qs = qs.filter(Exists(_pending_approvals(user).filter(version__document=OuterRef("pk"))))
+    if filters.awaiting_my_ack:
+        qs = qs.filter(Exists(_pending_acks(user).filter(version__document=OuterRef("pk"))))
+    if filters.q.strip():
+        qs = _search(qs, filters.q.strip())
+    return qs.order_by("number")
+
+
+def _search(qs: QuerySet[Document], text: str) -> QuerySet[Document]:
+    if connection.vendor == "postgresql":
+        # The stored, GIN-indexed tsvector column of migration 0002; the configuration is pinned.
+        return qs.extra(
+            where=["docs_control_document.search_vector @@ websearch_to_tsquery('english', %s)"],
+            params=[text],
+        )
+    return qs.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(search_text__icontains=text))
+
+
+def _pending_approvals(user: User) -> QuerySet[Approval]:
+    return Approval.objects.filter(
+        approver=user,
+        decision=Decision.PENDING,
+        version__status=Status.IN_REVIEW,
+        round=F("version__review_round"),
+    )
+
+
+def _pending_acks(user: User) -> QuerySet[Acknowledgement]:
+    return Acknowledgement.objects.filter(
+        user=user, acknowledged_at__isnull=True, version__status=Status.EFFECTIVE
+    )
+
+
+def approvals_pending_for(user: User) -> QuerySet[Approval]:
+    return (
+        _pending_approvals(user)
+        .select_related("version__document__team", "version__author")
+        .order_by("version__submitted_at")
+    )
+
+
+def acknowledgements_pending_for(user: User) -> QuerySet[Acknowledgement]:
+    return _pending_acks(user).select_related("version__document").order_by("due_at")
+
+
+def document_get_for(user: User, *, document_id: int) -> Document:
+    document = (
+        _with_version_columns(document_list_for(user))
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.select_related("author").order_by("-major", "-minor"),
+            )
+        )
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None:
+        raise NotFound("No such document.")
+    return document
+
+
+def version_list_for(user: User) -> QuerySet[DocumentVersion]:
+    return DocumentVersion.objects.filter(document__in=document_list_for(user)).select_related(
+        "document", "document__team", "author"
+    )
+
+
+def version_get_for(user: User, *, version_id: int) -> DocumentVersion:
+    version = (
+        version_list_for(user)
+        .select_related("document__owner")
+        .prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("approver", "signature")),
+            Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("user")),
+            "extra_teams",
+        )
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None:
+        raise NotFound("No such document version.")
+    return version
+
+
+def effective_version_of(document: Document) -> DocumentVersion | None:
+    return next((v for v in document.versions.all() if v.status == Status.EFFECTIVE), None)
+
+
+def version_diff(user: User, *, version_id: int, against_id: int | None) -> dict:
+    """Word-level diff of a version against another of the same document (default: the one in force)."""
+    version = version_get_for(user, version_id=version_id)
+    if against_id is None:
+        other = (
+            DocumentVersion.objects.filter(document=version.document, status=Status.EFFECTIVE)
+            .exclude(pk=version.pk)
+            .first()
+        )
+    else:
+        other = version_get_for(user, version_id=against_id)
+        if other.document_id != version.document_id:
+            raise ValidationError({"against": "Both versions must belong to the same document."})
+    diff = word_diff(other.body if other else "", version.body)
+    return {"version": version, "against": other, **diff}
+
+
+def acknowledgement_progress(version: DocumentVersion) -> dict:
+    acks = list(version.acknowledgements.all())
+    done = sum(1 for a in acks if a.acknowledged_at)
+    now = timezone.now()
+    overdue = sum(1 for a in acks if not a.acknowledged_at and a.due_at < now)
+    return {
+        "total": len(acks),
+        "done": done,
+        "overdue": overdue,
+        "percent": round(100 * done / len(acks)) if acks else 0,
+    }
+
+
+def training_matrix(user: User, *, team_id: int | None = None) -> dict:
+    """People by documents with an effective version: acknowledged (version, date), pending or overdue.
+
+    A fixed number of queries whatever the size: people, documents, acknowledgements.
+    """
+    team_ids = team_ids_of(user)
+    if team_id is not None:
+        team_ids &= {team_id}
+    people = list(
+        User.objects.filter(is_active=True, memberships__team_id__in=team_ids).distinct().order_by("username")
+    )
+    effective = DocumentVersion.objects.filter(document=OuterRef("pk"), status=Status.EFFECTIVE)
+    documents = list(
+        Document.objects.filter(team_id__in=team_ids)
+        .annotate(effective_id=Subquery(effective.values("pk")[:1]))
+        .filter(effective_id__isnull=False)
+        .order_by("number")
+    )
+    acks = (
+        Acknowledgement.objects.filter(user__in=people, version__document__in=documents)
+        .select_related("version")
+        .order_by("version__major", "version__minor")
+    )
+    effective_by_document = {d.pk: d.effective_id for d in documents}
+    latest: dict[tuple[int, int], Acknowledgement] = {}
+    current: dict[tuple[int, int], Acknowledgement] = {}
+    for ack in acks:
+        key = (ack.user_id, ack.version.document_id)
+        if ack.version_id == effective_by_document[ack.version.document_id]:
+            current[key] = ack
+        if ack.acknowledged_at:
+            latest[key] = ack
+    now = timezone.now()
+    rows = []
+    for person in people:
+        cells = []
+        for document in documents:
+            key = (person.pk, document.pk)
+            ask = current.get(key)
+            last = latest.get(key)
+            if ask and ask.acknowledged_at:
+                cells.append({"state": "done", "label": ask.version.label, "at": ask.acknowledged_at})
+            elif ask:
+                state = "overdue" if ask.due_at < now else "pending"
+                cells.append(
+                    {"state": state, "label": ask.version.label, "due": ask.due_at, "previous": last}
+                )
+            else:
+                cells.append({"state": "none", "previous": last})
+        rows.append({"person": person, "cells": cells})
+    return {"documents": documents, "rows": rows}
+
+
+def dashboard_panel(request) -> dict:
+    user = request.user
+    return {
+        "template": "docs_control/_dashboard_panel.html",
+        "approvals": approvals_pending_for(user).count(),
+        "acks": acknowledgements_pending_for(user).count(),
+        "reviews_due": document_list_for(user)
+        .filter(next_review_due__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS))
+        .count(),
+    }
