@@ -1,0 +1,670 @@
+"""Every write of the CAPA app. Other apps call ``nonconformity_raise``; nothing else writes here.
+
+Each service locks its row, returns early when the change is already done (a retried request is a
+no-op), checks the transition table and the permission, saves with a change reason for the
+history, signs when the step is a signed one, and enqueues side effects after commit.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+from accounts.permissions import has_right
+from accounts.roles import Right
+from core.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
+from core.models import Meaning
+from core.services import attachment_create, notification_enqueue, signature_create
+
+from . import permissions as perms
+from .models import (
+    ActionItem,
+    ActionKind,
+    Category,
+    CauseCategory,
+    CheckResult,
+    Comparator,
+    ContainmentAction,
+    CorrectiveAction,
+    Decision,
+    Disposition,
+    EffectivenessCheck,
+    Nonconformity,
+    ReferenceCounter,
+    Severity,
+    SourceKind,
+)
+from .workflow import FINAL, NC_TRANSITIONS, NCStatus, Status, assert_transition
+
+CHECK_DEFAULT_DAYS = 30
+MAX_WHYS = 10
+
+# Source models other apps pass to nonconformity_raise, by app label and model name.
+SOURCE_KINDS = {
+    "post_reviews.defect": SourceKind.POST_REVIEW_DEFECT,
+    "audits.finding": SourceKind.AUDIT_FINDING,
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _next_reference(prefix: str) -> str:
+    """``NC-2026-0042``. The counter row is locked until the caller's transaction ends, so two
+    raises can't take the same number; the unique constraint on ``reference`` backs this up."""
+    year = timezone.now().year
+    # Create the year's row if it is missing; ON CONFLICT DO NOTHING makes that race-free.
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:04d}"
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _choice(value: str, choices: type[models.TextChoices], field: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: f"Choose one of: {', '.join(choices.values)}."})
+    return value
+
+
+def _lock_nc(nonconformity_id: int) -> Nonconformity:
+    return Nonconformity.objects.select_for_update().get(pk=nonconformity_id)
+
+
+def _lock_capa(capa_id: int) -> CorrectiveAction:
+    return CorrectiveAction.objects.select_for_update().get(pk=capa_id)
+
+
+def _ensure_editable(capa: CorrectiveAction) -> None:
+    # Closed and cancelled CAPAs are records now: read-only.
+    if capa.status in FINAL:
+        raise TransitionNotAllowed(capa.status, "edit", f"{capa.reference} is {capa.status} and read-only.")
+
+
+def _team_member(user: User | None, team_id: int, field: str) -> User:
+    if user is None or not has_right(user, team_id, Right.VIEW):
+        raise ValidationError({field: "Choose a member of the team."})
+    return user
+
+
+def _set_status(obj: models.Model, target: str, reason: str, **fields) -> None:
+    obj.status = target
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj._change_reason = reason
+    obj.save()
+
+
+# --- nonconformities ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def nonconformity_raise(
+    *,
+    source: models.Model | None,
+    team: Team,
+    severity: str,
+    description: str,
+    by: User,
+    source_kind: str | None = None,
+    category: str = "",
+    title: str = "",
+    detected_at: datetime | None = None,
+) -> Nonconformity:
+    """Raise a nonconformity. Other apps call this with their record as ``source`` (a post review
+    defect, an audit finding); complaints and others come from the page with ``source=None``.
+
+    Idempotent per source record: raising twice for the same defect returns the first NC.
+    """
+    if not perms.can_raise(by, team.pk):
+        raise PermissionDenied("You can't raise nonconformities for this team.")
+    if source is not None:
+        source_type = ContentType.objects.get_for_model(source)
+        existing = Nonconformity.objects.filter(source_type=source_type, source_id=source.pk).first()
+        if existing is not None:
+            return existing
+        source_kind = source_kind or SOURCE_KINDS.get(source._meta.label_lower, SourceKind.OTHER)
+        category = category or getattr(source, "category", "") or ""
+    else:
+        source_type = None
+        if not source_kind:
+            raise ValidationError({"source_kind": "Say where the nonconformity comes from."})
+    _choice(source_kind, SourceKind, "source_kind")
+    _choice(severity, Severity, "severity")
+    category = category if category in Category.values else Category.OTHER
+    description = _required(description, "description", "Describe the nonconformity.")
+    title = (title or "").strip() or description.splitlines()[0][:200]
+
+    nc = Nonconformity(
+        team=team,
+        source_kind=source_kind,
+        source_type=source_type,
+        source_id=source.pk if source is not None else None,
+        category=category,
+        severity=severity,
+        title=title[:200],
+        description=description,
+        detected_at=detected_at or timezone.now(),
+        detected_by=by,
+    )
+    nc._change_reason = "raised"
+    try:
+        # A savepoint: a concurrent raise for the same source wins the unique constraint, and we
+        # return its NC (the reference number taken here is rolled back with the savepoint).
+        with transaction.atomic():
+            nc.reference = _next_reference("NC")
+            nc.save()
+    except IntegrityError:
+        if source_type is None:
+            raise
+        return Nonconformity.objects.get(source_type=source_type, source_id=source.pk)
+    return nc
+
+
+@transaction.atomic
+def nonconformity_contain(
+    *,
+    nonconformity_id: int,
+    description: str,
+    by: User,
+    disposition: str = "",
+    done_at: datetime | None = None,
+    password: str = "",
+) -> ContainmentAction:
+    """Record containment or an immediate correction. Accepting a nonconforming post as is (a
+    concession, ISO 9001 8.7) is a QA manager's signed decision."""
+    nc = _lock_nc(nonconformity_id)
+    perms.ensure(perms.can_work(by, nc), "You can't record containment for this team.")
+    if nc.is_closed:
+        raise TransitionNotAllowed(nc.status, "contain", f"{nc.reference} is closed and read-only.")
+    if disposition:
+        _choice(disposition, Disposition, "disposition")
+    description = _required(description, "description", "Say what was done.")
+    when = done_at or timezone.now()
+    if when > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"done_at": "Containment can't be recorded in the future."})
+    concession = disposition == Disposition.ACCEPTED_AS_IS
+    if concession:
+        perms.ensure(perms.can_sign(by, nc), "Only a QA manager can accept a nonconforming output as is.")
+    action = ContainmentAction(
+        nonconformity=nc, disposition=disposition, description=description, done_at=when, recorded_by=by
+    )
+    action._change_reason = "concession" if concession else "containment recorded"
+    action.save()
+    if concession:
+        signature_create(
+            record=action,
+            by=by,
+            password=password,
+            meaning=Meaning.APPROVED,
+            comment="Concession: accepted as is",
+        )
+    return action
+
+
+@transaction.atomic
+def nonconformity_decide_no_action(
+    *, nonconformity_id: int, justification: str, password: str, by: User
+) -> Nonconformity:
+    """Close an NC with "no corrective action needed": a QA manager's signed, justified decision."""
+    nc = _lock_nc(nonconformity_id)
+    perms.ensure(perms.can_decide_no_action(by, nc), "Only a QA manager can decide no action is needed.")
+    if nc.decision == Decision.NO_ACTION:
+        return nc
+    assert_transition(nc.status, NCStatus.CLOSED, NC_TRANSITIONS)
+    if nc.corrective_action_id is not None:
+        raise TransitionNotAllowed(nc.status, NCStatus.CLOSED, "This NC is in a corrective action.")
+    justification = _required(justification, "justification", "Justify why no corrective action is needed.")
+    _set_status(
+        nc,
+        NCStatus.CLOSED,
+        "no corrective action needed",
+        decision=Decision.NO_ACTION,
+        decision_justification=justification,
+        decided_at=timezone.now(),
+        decided_by=by,
+    )
+    signature_create(record=nc, by=by, password=password, meaning=Meaning.APPROVED, comment=justification)
+    return nc
+
+
+@transaction.atomic
+def nonconformity_open_capa(
+    *,
+    nonconformity_id: int,
+    owner: User,
+    by: User,
+    title: str = "",
+    follows_id: int | None = None,
+) -> CorrectiveAction:
+    """Decide a corrective action is needed and open a new CAPA for this NC."""
+    nc = _lock_nc(nonconformity_id)
+    perms.ensure(perms.can_work(by, nc), "You can't open corrective actions for this team.")
+    if nc.corrective_action_id is not None:
+        return nc.corrective_action
+    assert_transition(nc.status, NCStatus.IN_CAPA, NC_TRANSITIONS)
+    _team_member(owner, nc.team_id, "owner")
+    if not has_right(owner, nc.team_id, Right.CAPA_WORK):
+        raise ValidationError({"owner": "The owner must be someone who works CAPAs in the team."})
+    follows = None
+    if follows_id is not None:
+        follows = CorrectiveAction.objects.filter(pk=follows_id, team_id=nc.team_id).first()
+        if follows is None:
+            raise ValidationError({"follows": "No such CAPA in this team."})
+    capa = CorrectiveAction(
+        reference=_next_reference("CAPA"),
+        team_id=nc.team_id,
+        title=((title or "").strip() or nc.title)[:200],
+        owner=owner,
+        opened_by=by,
+        follows=follows,
+    )
+    capa._change_reason = f"opened for {nc.reference}"
+    capa.save()
+    _set_status(
+        nc,
+        NCStatus.IN_CAPA,
+        f"corrective action {capa.reference} opened",
+        decision=Decision.CORRECTIVE_ACTION,
+        decided_at=timezone.now(),
+        decided_by=by,
+        corrective_action=capa,
+    )
+    return capa
+
+
+@transaction.atomic
+def nonconformity_link_capa(*, nonconformity_id: int, capa_id: int, by: User) -> Nonconformity:
+    """Link an NC to an existing open CAPA of its team: a duplicate is linked, not worked twice."""
+    nc = _lock_nc(nonconformity_id)
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, nc), "You can't link corrective actions for this team.")
+    if nc.corrective_action_id == capa.pk:
+        return nc
+    if capa.team_id != nc.team_id:
+        raise ValidationError({"capa": "The CAPA belongs to another team."})
+    _ensure_editable(capa)
+    if nc.corrective_action_id is not None:
+        raise ValidationError({"capa": f"{nc.reference} is already in another corrective action."})
+    assert_transition(nc.status, NCStatus.IN_CAPA, NC_TRANSITIONS)
+    _set_status(
+        nc,
+        NCStatus.IN_CAPA,
+        f"linked to {capa.reference}",
+        decision=Decision.CORRECTIVE_ACTION,
+        decided_at=timezone.now(),
+        decided_by=by,
+        corrective_action=capa,
+    )
+    capa._change_reason = f"{nc.reference} linked"
+    capa.save()
+    return nc
+
+
+# --- corrective actions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def capa_start_investigation(*, capa_id: int, by: User) -> CorrectiveAction:
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    if capa.status == Status.INVESTIGATING:
+        return capa
+    assert_transition(capa.status, Status.INVESTIGATING)
+    _set_status(capa, Status.INVESTIGATING, "investigation started")
+    return capa
+
+
+def _clean_whys(five_whys: Iterable[str] | None) -> list[str]:
+    whys = [str(w).strip() for w in (five_whys or []) if str(w).strip()]
+    if len(whys) > MAX_WHYS:
+        raise ValidationError({"five_whys": f"At most {MAX_WHYS} whys."})
+    if any(len(w) > 1000 for w in whys):
+        raise ValidationError({"five_whys": "Each answer can be at most 1000 characters."})
+    return whys
+
+
+def _clean_fishbone(fishbone: dict | None) -> dict[str, list[str]]:
+    if fishbone is None:
+        return {}
+    if not isinstance(fishbone, dict):
+        raise ValidationError({"fishbone": "Give causes by category."})
+    cleaned: dict[str, list[str]] = {}
+    for category, causes in fishbone.items():
+        if category not in CauseCategory.values:
+            raise ValidationError({"fishbone": f"Unknown category {category!r}."})
+        if isinstance(causes, str):
+            causes = causes.splitlines()
+        if not isinstance(causes, list):
+            raise ValidationError({"fishbone": f"Causes for {category} must be a list."})
+        found = [str(c).strip()[:1000] for c in causes if str(c).strip()]
+        if found:
+            cleaned[category] = found
+    return cleaned
+
+
+@transaction.atomic
+def capa_set_root_cause(
+    *,
+    capa_id: int,
+    root_cause: str,
+    by: User,
+    root_cause_category: str = "",
+    five_whys: Iterable[str] | None = None,
+    fishbone: dict | None = None,
+) -> CorrectiveAction:
+    """Record the root cause analysis: a 5-whys chain and/or fishbone causes, and the chosen root
+    cause. Allowed while investigating or planning; required before the action plan."""
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    _ensure_editable(capa)
+    if capa.status not in (Status.INVESTIGATING, Status.ACTION_PLAN):
+        raise TransitionNotAllowed(
+            capa.status, "set_root_cause", "The root cause is set while investigating or planning."
+        )
+    root_cause = _required(root_cause, "root_cause", "Choose the root cause.")
+    if root_cause_category:
+        _choice(root_cause_category, CauseCategory, "root_cause_category")
+    whys = _clean_whys(five_whys)
+    bones = _clean_fishbone(fishbone)
+    if not whys and not bones:
+        raise ValidationError({"five_whys": "Record a 5-whys chain or fishbone causes."})
+    if (capa.root_cause, capa.root_cause_category, capa.five_whys, capa.fishbone) == (
+        root_cause,
+        root_cause_category,
+        whys,
+        bones,
+    ):
+        return capa
+    capa.root_cause = root_cause
+    capa.root_cause_category = root_cause_category
+    capa.five_whys = whys
+    capa.fishbone = bones
+    capa._change_reason = "root cause recorded"
+    capa.save()
+    return capa
+
+
+@transaction.atomic
+def capa_plan(*, capa_id: int, by: User) -> CorrectiveAction:
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    if capa.status == Status.ACTION_PLAN:
+        return capa
+    assert_transition(capa.status, Status.ACTION_PLAN)
+    if not capa.root_cause:
+        raise ValidationError({"root_cause": "Record the root cause before the action plan."})
+    _set_status(capa, Status.ACTION_PLAN, "action plan started")
+    return capa
+
+
+@transaction.atomic
+def action_item_add(
+    *,
+    capa_id: int,
+    description: str,
+    kind: str,
+    owner: User,
+    due_date: date,
+    by: User,
+) -> ActionItem:
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    _ensure_editable(capa)
+    if capa.status not in (Status.ACTION_PLAN, Status.IMPLEMENTING):
+        raise TransitionNotAllowed(
+            capa.status, "add_action", "Action items are added during planning and implementation."
+        )
+    description = _required(description, "description", "Describe the action.")
+    _choice(kind, ActionKind, "kind")
+    _team_member(owner, capa.team_id, "owner")
+    if not isinstance(due_date, date):
+        raise ValidationError({"due_date": "Give a due date."})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": "The due date can't be in the past."})
+    item = ActionItem(
+        corrective_action=capa,
+        description=description,
+        kind=kind,
+        owner=owner,
+        due_date=due_date,
+        created_by=by,
+    )
+    item._change_reason = "action item added"
+    item.save()
+    if owner.pk != by.pk:
+        from .tasks import action_item_notify_owner
+
+        action_item_notify_owner.delay_on_commit(item.pk)
+    return item
+
+
+def action_item_notify_owner(*, item_id: int) -> None:
+    """Tell an action item's owner it is theirs. Idempotent (one notification per item)."""
+    item = ActionItem.objects.select_related("corrective_action", "owner").filter(pk=item_id).first()
+    if item is None or item.is_done:
+        return
+    capa = item.corrective_action
+    notification_enqueue(
+        recipient=item.owner,
+        kind="capa_action_assigned",
+        subject=item,
+        title=f"{capa.reference}: an action is yours, due {item.due_date:%Y-%m-%d}",
+        body=item.description,
+        url=capa.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def action_item_complete(
+    *,
+    item_id: int,
+    by: User,
+    note: str = "",
+    evidence: Iterable[UploadedFile] = (),
+) -> ActionItem:
+    """Mark an action item done, with optional evidence files attached to it."""
+    item = ActionItem.objects.select_for_update().select_related("corrective_action").get(pk=item_id)
+    capa = item.corrective_action
+    perms.ensure(perms.can_complete_item(by, item), "Only the owner or a CAPA worker can complete this.")
+    if item.is_done:
+        return item
+    _ensure_editable(capa)
+    if capa.status not in (Status.ACTION_PLAN, Status.IMPLEMENTING):
+        raise TransitionNotAllowed(capa.status, "complete_action", "Actions are done while implementing.")
+    item.done_at = timezone.now()
+    item.done_by = by
+    item.done_note = (note or "").strip()
+    item._change_reason = "action done"
+    item.save()
+    for upload in evidence:
+        attachment_create(team=capa.team, upload=upload, by=by, record=item)
+    return item
+
+
+@transaction.atomic
+def capa_implement(*, capa_id: int, by: User) -> CorrectiveAction:
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    if capa.status == Status.IMPLEMENTING:
+        return capa
+    assert_transition(capa.status, Status.IMPLEMENTING)
+    if capa.status == Status.VERIFYING:
+        raise TransitionNotAllowed(
+            capa.status, Status.IMPLEMENTING, "A CAPA goes back to implementing only by a failed check."
+        )
+    if not capa.items.exists():
+        raise ValidationError({"items": "Plan at least one action before implementing."})
+    _set_status(capa, Status.IMPLEMENTING, "implementation started")
+    return capa
+
+
+@transaction.atomic
+def capa_start_verification(
+    *,
+    capa_id: int,
+    criteria: str,
+    by: User,
+    due_date: date | None = None,
+    metric_key: str = "",
+    metric_scope: dict | None = None,
+    comparator: str = "",
+    threshold: Decimal | None = None,
+) -> EffectivenessCheck:
+    """All actions are done: define the effectiveness check (criteria, due date, optionally a
+    measured criterion for the daily job) and move to verifying."""
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    if capa.status == Status.VERIFYING:
+        pending = capa.checks.filter(result="").first()
+        if pending is not None:
+            return pending
+    assert_transition(capa.status, Status.VERIFYING)
+    if capa.items.filter(done_at__isnull=True).exists():
+        raise ValidationError({"items": "Every action item must be done before verification."})
+    if not capa.items.exists():
+        raise ValidationError({"items": "There are no action items."})
+    criteria = _required(criteria, "criteria", "Say how effectiveness will be judged.")
+    metric_key = (metric_key or "").strip()
+    if metric_key:
+        _choice(comparator, Comparator, "comparator")
+        if threshold is None:
+            raise ValidationError({"threshold": "A measured criterion needs a threshold."})
+        if metric_scope is not None and not isinstance(metric_scope, dict):
+            raise ValidationError({"metric_scope": "The scope is a set of key/value pairs."})
+    elif comparator or threshold is not None:
+        raise ValidationError({"metric_key": "Name the metric the threshold applies to."})
+    now = timezone.now()
+    implemented_at = now
+    due = due_date or (timezone.localdate(implemented_at) + timedelta(days=CHECK_DEFAULT_DAYS))
+    if due < timezone.localdate():
+        raise ValidationError({"due_date": "The check can't be due in the past."})
+    _set_status(capa, Status.VERIFYING, "implemented; verification started", implemented_at=implemented_at)
+    check = EffectivenessCheck(
+        corrective_action=capa,
+        criteria=criteria,
+        due_date=due,
+        metric_key=metric_key,
+        metric_scope=metric_scope or {},
+        comparator=comparator if metric_key else "",
+        threshold=threshold if metric_key else None,
+        created_by=by,
+    )
+    check._change_reason = "effectiveness check defined"
+    check.save()
+    return check
+
+
+@transaction.atomic
+def capa_verify(
+    *,
+    capa_id: int,
+    result: str,
+    by: User,
+    evidence: str = "",
+    reason: str = "",
+    evidence_files: Iterable[UploadedFile] = (),
+) -> CorrectiveAction:
+    """Record the effectiveness check. Not effective sends the CAPA back to implementing with a
+    reason; effective makes it ready for a QA manager to close."""
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
+    _choice(result, CheckResult, "result")
+    last = capa.checks.order_by("-created_at", "-id").first()
+    if last is not None and last.result == result:
+        done = (result == CheckResult.EFFECTIVE and capa.status in (Status.VERIFYING, Status.CLOSED)) or (
+            result == CheckResult.NOT_EFFECTIVE and capa.status == Status.IMPLEMENTING
+        )
+        if done:
+            return capa
+    if capa.status != Status.VERIFYING:
+        target = Status.CLOSED if result == CheckResult.EFFECTIVE else Status.IMPLEMENTING
+        raise TransitionNotAllowed(capa.status, target, "Effectiveness is checked while verifying.")
+    check = EffectivenessCheck.objects.select_for_update().filter(corrective_action=capa, result="").first()
+    if check is None:
+        raise TransitionNotAllowed(capa.status, "verify", "There is no pending effectiveness check.")
+    evidence = (evidence or "").strip()
+    reason = (reason or "").strip()
+    if result == CheckResult.NOT_EFFECTIVE and not reason:
+        raise ValidationError({"reason": "Say why the action was not effective."})
+    if result == CheckResult.EFFECTIVE and not evidence and not evidence_files:
+        raise ValidationError({"evidence": "Give the evidence that the action was effective."})
+    check.result = result
+    check.evidence = evidence or reason
+    check.checked_at = timezone.now()
+    check.checked_by = by
+    check._change_reason = f"check: {result.replace('_', ' ')}"
+    check.save()
+    for upload in evidence_files:
+        attachment_create(team=capa.team, upload=upload, by=by, record=check)
+    if result == CheckResult.NOT_EFFECTIVE:
+        assert_transition(capa.status, Status.IMPLEMENTING)
+        _set_status(capa, Status.IMPLEMENTING, f"check not effective: {reason}"[:100], reopen_reason=reason)
+    else:
+        capa._change_reason = "check effective"
+        capa.save()
+    return capa
+
+
+@transaction.atomic
+def capa_close(*, capa_id: int, password: str, by: User, comment: str = "") -> CorrectiveAction:
+    """Close a CAPA: a QA manager's signature, only after an effective check with all actions done.
+    Its nonconformities close with it."""
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_close(by, capa), "Only a QA manager can close a corrective action.")
+    if capa.status == Status.CLOSED:
+        return capa
+    assert_transition(capa.status, Status.CLOSED)
+    if capa.items.filter(done_at__isnull=True).exists():
+        raise ValidationError({"items": "Every action item must be done before closure."})
+    last = capa.checks.order_by("-created_at", "-id").first()
+    if last is None or last.result != CheckResult.EFFECTIVE:
+        raise ValidationError({"check": "Closure needs a passed effectiveness check."})
+    _set_status(capa, Status.CLOSED, "closed", closed_at=timezone.now(), closed_by=by)
+    # Sign after the change is saved, so the hash covers the closed state; a wrong password
+    # raises here and rolls everything back.
+    signature_create(record=capa, by=by, password=password, meaning=Meaning.CLOSED, comment=comment)
+    for nc in Nonconformity.objects.select_for_update().filter(corrective_action=capa).exclude(status=NCStatus.CLOSED):
+        _set_status(nc, NCStatus.CLOSED, f"closed with {capa.reference}")
+    return capa
+
+
+@transaction.atomic
+def capa_cancel(*, capa_id: int, reason: str, by: User) -> CorrectiveAction:
+    """Cancel from any state but closed. Its NCs go back to open, to be decided again."""
+    capa = _lock_capa(capa_id)
+    perms.ensure(perms.can_cancel(by, capa), "Only a QA manager can cancel a corrective action.")
+    if capa.status == Status.CANCELLED:
+        return capa
+    assert_transition(capa.status, Status.CANCELLED)
+    reason = _required(reason, "reason", "Say why the corrective action is cancelled.")
+    _set_status(
+        capa,
+        Status.CANCELLED,
+        f"cancelled: {reason}"[:100],
+        cancel_reason=reason,
+        cancelled_at=timezone.now(),
+    )
+    for nc in Nonconformity.objects.select_for_update().filter(corrective_action=capa):
+        _set_status(
+            nc,
+            NCStatus.OPEN,
+            f"{capa.reference} cancelled",
+            decision="",
+            decided_at=None,
+            decided_by=None,
+            corrective_action=None,
+        )
+    return capa

@@ -1,0 +1,62 @@
+"""The CAPA and nonconformity life cycles: the allowed transitions, as data (ISO 9001 10.2)."""
+
+from django.db import models
+
+from core.exceptions import TransitionNotAllowed
+
+
+class Status(models.TextChoices):
+    """Corrective action status."""
+
+    OPEN = "open", "Open"
+    INVESTIGATING = "investigating", "Investigating"
+    ACTION_PLAN = "action_plan", "Action plan"
+    IMPLEMENTING = "implementing", "Implementing"
+    VERIFYING = "verifying", "Verifying"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+_CANCEL = frozenset({Status.CANCELLED})
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPEN: frozenset({Status.INVESTIGATING}) | _CANCEL,
+    Status.INVESTIGATING: frozenset({Status.ACTION_PLAN}) | _CANCEL,
+    Status.ACTION_PLAN: frozenset({Status.IMPLEMENTING}) | _CANCEL,
+    Status.IMPLEMENTING: frozenset({Status.VERIFYING}) | _CANCEL,
+    # A failed effectiveness check sends the CAPA back to implementing, with a reason.
+    Status.VERIFYING: frozenset({Status.CLOSED, Status.IMPLEMENTING}) | _CANCEL,
+    # Closed is final: a recurrence raises a new NC and a new CAPA linked to this one.
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+# Board columns, in order.
+ACTIVE = (Status.OPEN, Status.INVESTIGATING, Status.ACTION_PLAN, Status.IMPLEMENTING, Status.VERIFYING)
+FINAL = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+class NCStatus(models.TextChoices):
+    """Nonconformity status."""
+
+    OPEN = "open", "Open"
+    IN_CAPA = "in_capa", "In corrective action"
+    CLOSED = "closed", "Closed"
+
+
+NC_TRANSITIONS: dict[str, frozenset[str]] = {
+    # Closed directly by a signed "no corrective action needed" decision, or with its CAPA.
+    NCStatus.OPEN: frozenset({NCStatus.IN_CAPA, NCStatus.CLOSED}),
+    # Back to open when its CAPA is cancelled.
+    NCStatus.IN_CAPA: frozenset({NCStatus.OPEN, NCStatus.CLOSED}),
+    NCStatus.CLOSED: frozenset(),
+}
+
+
+def assert_transition(current: str, target: str, table: dict[str, frozenset[str]] = TRANSITIONS) -> None:
+    if target not in table.get(current, frozenset()):
+        raise TransitionNotAllowed(current, target)
+
+
+def allowed_targets(current: str) -> frozenset[str]:
+    return TRANSITIONS.get(current, frozenset())
