@@ -1,0 +1,160 @@
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from docs_control import services
+from docs_control.rendering import render_markdown, word_diff
+from tests.docs_control.conftest import draft_of, make_document
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_markdown_is_sanitised():
+    html = render_markdown(
+        "# Title\n<script>alert(1)</script>\n\n<b onclick='x()'>raw</b> [link](javascript:alert(1)) [ok](https://example.com)"
+    )
+    assert "<script" not in html
+    assert "<b " not in html  # the tag is shown as text, its handler never becomes an attribute
+    assert "javascript:" not in html
+    assert "&lt;script&gt;" in html  # raw HTML is shown as text, not interpreted
+    assert '<a href="https://example.com"' in html and "<h1>Title</h1>" in html
+
+
+def test_word_diff_marks_changed_words_only():
+    diff = word_diff("Post after review.", "Post only after a second review.")
+    assert diff["right"] == "Post<ins> only</ins> after <ins>a second </ins>review."
+    assert diff["left"] == "Post after review."
+    assert diff["added"] == 3 and diff["removed"] == 0
+
+
+def test_document_page_shows_signatures_and_history(client_for, people, effective):
+    document, _version = effective
+    page = client_for(people.qa).get(f"/documents/{document.pk}/").content.decode()
+    assert "Ben Tester" in page and "Approved" in page
+    assert 'data-testid="history"' in page and "effective" in page
+    assert "0 of 8 acknowledged" in page
+
+
+def test_pdf_carries_header_manifest_and_uncontrolled_footer(client_for, people, effective):
+    _document, version = effective
+    response = client_for(people.qa).get(f"/documents/versions/{version.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "SOP-T-001" in text and "v1.0" in text and "Effective" in text
+    assert "Signature manifest" in text and "Ben Tester" in text and "Approved" in text
+    assert "Uncontrolled when printed" in text and "Page 1 of" in text
+
+
+def test_pdf_fetcher_refuses_external_urls():
+    from docs_control.pdf import StaticOnlyFetcher
+
+    with pytest.raises(ValueError, match="no external"):
+        StaticOnlyFetcher().fetch("http://169.254.169.254/latest/meta-data")
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch("file:///etc/passwd")
+
+
+def test_large_pdf_is_built_by_a_worker_then_served(client_for, people, settings, django_capture_on_commit_callbacks):
+    settings.QMS_PDF_INLINE_MAX_CHARS = 10
+    document = make_document(people)
+    version = draft_of(document)
+    client = client_for(people.qa)
+    first = client.get(f"/documents/versions/{version.pk}/pdf/")  # eager worker builds it
+    assert first.status_code == 302
+    second = client.get(f"/documents/versions/{version.pk}/pdf/")
+    assert second.status_code == 200
+    assert b"".join(second.streaming_content).startswith(b"%PDF")
+
+
+def test_pages_of_another_team_are_404(client_for, people, effective):
+    document, version = effective
+    client = client_for(people.outsider)
+    for url in [
+        f"/documents/{document.pk}/",
+        f"/documents/versions/{version.pk}/",
+        f"/documents/versions/{version.pk}/diff/",
+        f"/documents/versions/{version.pk}/pdf/",
+        f"/documents/versions/{version.pk}/edit/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/documents/versions/{version.pk}/obsolete/", {"reason": "x"}).status_code == 404
+    assert "SOP-T-001" not in client.get("/documents/").content.decode()
+
+
+def test_wrong_password_in_the_page_shows_a_message_and_signs_nothing(client_for, people, document):
+    version = draft_of(document)
+    client = client_for(people.author)
+    client.post(f"/documents/versions/{version.pk}/submit/", {"approvers": [people.lead.pk]})
+    lead = client_for(people.lead)
+    response = lead.post(f"/documents/versions/{version.pk}/approve/", {"password": "bad"}, follow=True)
+    assert "password is not correct" in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == "in_review"
+
+
+def test_draft_editor_conflict_shows_what_changed(client_for, people, document):
+    version = draft_of(document)
+    services.version_update_draft(
+        version_id=version.pk, by=people.reviewer, body="Their text", change_summary="", lock_version=1
+    )
+    response = client_for(people.author).post(
+        f"/documents/versions/{version.pk}/edit/", {"body": "My text", "change_summary": "", "lock_version": 1}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="conflict"' in page and "Their" in page and "My" in page
+    version.refresh_from_db()
+    assert version.body == "Their text"
+
+
+def test_preview_renders_sanitised_markdown(client_for, people):
+    response = client_for(people.author).post("/documents/preview/", {"body": "**bold** <script>x</script>"})
+    assert "<strong>bold</strong>" in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+def test_register_filters_and_full_text_search(client_for, people, effective):
+    make_document(people, number="SOP-OTHER-1", body="Crisis escalation rota")
+    client = client_for(people.qa)
+    page = client.get("/documents/?q=checked").content.decode()
+    assert "SOP-T-001" in page and "SOP-OTHER-1" not in page
+    page = client.get("/documents/?q=escalation").content.decode()
+    assert "SOP-OTHER-1" in page and "SOP-T-001" not in page
+    page = client.get("/documents/?status=effective").content.decode()
+    assert "SOP-T-001" in page and "SOP-OTHER-1" not in page
+    page = client_for(people.author).get("/documents/?awaiting_my_ack=on").content.decode()
+    assert "SOP-T-001" in page
+
+
+def test_register_query_count_is_bounded(client_for, people, django_assert_max_num_queries):
+    client = client_for(people.qa)
+    for i in range(3):
+        make_document(people, number=f"SOP-C-{i}")
+    with django_assert_max_num_queries(20) as small:
+        client.get("/documents/")
+    for i in range(3, 30):
+        make_document(people, number=f"SOP-C-{i}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "SOP-C-29" in client.get("/documents/").content.decode()
+
+
+def test_training_matrix_and_csv(client_for, people, effective):
+    _document, version = effective
+    services.version_acknowledge(version_id=version.pk, by=people.author, password=PASSWORD)
+    client = client_for(people.qa)
+    page = client.get("/documents/training/").content.decode()
+    assert "v1.0 ✓" in page and "pending" in page
+    csv = client.get("/documents/training/?format=csv").content.decode()
+    assert csv.splitlines()[0] == "person,SOP-T-001 Publishing posts"
+    assert any(line.startswith("Dan Tester,acknowledged v1.0") for line in csv.splitlines())
+
+
+def test_approver_inbox_lists_pending_approvals(client_for, people, document):
+    version = draft_of(document)
+    client_for(people.author).post(f"/documents/versions/{version.pk}/submit/", {"approvers": [people.lead.pk]})
+    page = client_for(people.lead).get("/documents/approvals/").content.decode()
+    assert f"/documents/versions/{version.pk}/" in page
+    assert "SOP-T-001 v1.0" in page
