@@ -30,7 +30,7 @@ class CorrectiveActionAdmin(ReadOnlyAdmin):
 
 @admin.register(ActionItem, site=admin_site)
 class ActionItemAdmin(ReadOnlyAdmin):
-    list_display = ["corrective_action", "kind", "owner", "due_date", "done_at"]
+    list_display = ["corrective_action", "action_type", "owner", "due_date", "done_at"]
     list_select_related = ["corrective_action", "owner"]
 
 

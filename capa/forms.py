@@ -154,7 +154,7 @@ class RootCauseForm(BootstrapForm):
 
 class ActionItemForm(BootstrapForm):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-    kind = forms.ChoiceField(label="Type", choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
+    action_type = forms.ChoiceField(label="Type", choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
     owner = forms.ModelChoiceField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 

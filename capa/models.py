@@ -257,7 +257,7 @@ class CorrectiveAction(models.Model):
 class ActionItem(models.Model):
     corrective_action = models.ForeignKey(CorrectiveAction, on_delete=models.PROTECT, related_name="items")
     description = models.TextField()
-    kind = models.CharField(max_length=20, choices=ActionKind.choices)
+    action_type = models.CharField("type", max_length=20, choices=ActionKind.choices)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)

@@ -415,7 +415,7 @@ def action_item_add(
     *,
     capa_id: int,
     description: str,
-    kind: str,
+    action_type: str,
     owner: User,
     due_date: date,
     by: User,
@@ -428,7 +428,7 @@ def action_item_add(
             capa.status, "add_action", "Action items are added during planning and implementation."
         )
     description = _required(description, "description", "Describe the action.")
-    _choice(kind, ActionKind, "kind")
+    _choice(action_type, ActionKind, "action_type")
     _team_member(owner, capa.team_id, "owner")
     if not isinstance(due_date, date):
         raise ValidationError({"due_date": "Give a due date."})
@@ -437,7 +437,7 @@ def action_item_add(
     item = ActionItem(
         corrective_action=capa,
         description=description,
-        kind=kind,
+        action_type=action_type,
         owner=owner,
         due_date=due_date,
         created_by=by,

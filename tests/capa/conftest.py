@@ -60,7 +60,7 @@ def capa_at(people, stage: str, *, effective: bool = True, nc=None):
     item = services.action_item_add(
         capa_id=capa.pk,
         description="Add a disclosure item to the checklist",
-        kind="corrective",
+        action_type="corrective",
         owner=people.author,
         due_date=timezone.localdate() + timedelta(days=7),
         by=qa,

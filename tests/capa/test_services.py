@@ -236,7 +236,7 @@ def test_closure_refused_unless_every_action_item_is_done(people):
         services.action_item_add(
             capa_id=capa.pk,
             description="late",
-            kind="preventive",
+            action_type="preventive",
             owner=people.qa,
             due_date=timezone.localdate(),
             by=people.qa,
@@ -246,7 +246,7 @@ def test_closure_refused_unless_every_action_item_is_done(people):
     item = services.action_item_add(
         capa_id=capa.pk,
         description="Train the team",
-        kind="preventive",
+        action_type="preventive",
         owner=people.lead,
         due_date=timezone.localdate() + timedelta(days=3),
         by=people.qa,
@@ -356,7 +356,7 @@ def test_action_item_due_date_and_owner_are_validated(people):
         services.action_item_add(
             capa_id=capa.pk,
             description="x",
-            kind="corrective",
+            action_type="corrective",
             owner=people.qa,
             due_date=timezone.localdate() - timedelta(days=1),
             by=people.qa,
@@ -366,7 +366,7 @@ def test_action_item_due_date_and_owner_are_validated(people):
         services.action_item_add(
             capa_id=capa.pk,
             description="x",
-            kind="corrective",
+            action_type="corrective",
             owner=people.outsider,
             due_date=timezone.localdate(),
             by=people.qa,
@@ -380,7 +380,7 @@ def test_assigning_an_item_notifies_its_owner(people, django_capture_on_commit_c
         services.action_item_add(
             capa_id=capa.pk,
             description="Update the brand guide",
-            kind="preventive",
+            action_type="preventive",
             owner=people.lead,
             due_date=timezone.localdate() + timedelta(days=5),
             by=people.qa,

@@ -199,7 +199,7 @@ def test_closed_capa_is_read_only(people):
         services.action_item_add(
             capa_id=capa.pk,
             description="More",
-            kind="preventive",
+            action_type="preventive",
             owner=people.qa,
             due_date=date.today() + timedelta(days=3),
             by=people.qa,
