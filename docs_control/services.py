@@ -33,6 +33,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _normalise(text: str) -> str:
+    # Browsers send textarea line breaks as CRLF; store LF so diffs show real changes only.
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _save(obj, *, reason: str, by: User | None, fields: list[str] | None = None) -> None:
     obj._change_reason = reason
     obj._history_user = by
@@ -126,7 +131,7 @@ def document_create(
     except IntegrityError as exc:
         raise ValidationError({"number": f"{number} is already used by another document."}) from exc
     version = DocumentVersion(
-        document=document, major=1, minor=0, body=body, change_summary=change_summary, author=by
+        document=document, major=1, minor=0, body=_normalise(body), change_summary=change_summary, author=by
     )
     _save(version, reason="first draft", by=by)
     _refresh_search_text(document, body)
@@ -224,6 +229,7 @@ def version_update_draft(
         )
     if not perms.can_edit_draft(by, version):
         raise PermissionDenied("Your role in this team can't edit drafts.")
+    body = _normalise(body)
     if int(lock_version) != version.lock_version:
         raise Conflict(
             "Someone saved this draft after you opened it. Nothing of yours was overwritten: "

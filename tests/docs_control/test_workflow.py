@@ -348,3 +348,12 @@ def test_document_create_validates_by_field(people):
 def test_viewer_cannot_create_documents(people):
     with pytest.raises(PermissionDenied):
         services.document_create(team_id=people.team_a.pk, number="X-1", title="x", by=people.viewer)
+
+
+def test_browser_line_breaks_are_stored_as_lf(people, document):
+    version = draft_of(document)
+    services.version_update_draft(
+        version_id=version.pk, by=people.author, body="a\r\nb\rc\n", change_summary="", lock_version=1
+    )
+    version.refresh_from_db()
+    assert version.body == "a\nb\nc\n"
