@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_revision_approval_and_acknowledgement_journey(page, live_server, people_live, problems, login):
-    document, _ = make_effective_document(people_live)
+    make_effective_document(people_live)
 
     # Dan drafts a revision.
     login("dan")
@@ -38,7 +38,9 @@ def test_revision_approval_and_acknowledgement_journey(page, live_server, people
     # Ben approves from his inbox, after reading the diff.
     login("ben")
     page.get_by_test_id("nav-inbox").click()
-    page.get_by_test_id("inbox-item").filter(has_text="Approve SOP-T-001 v1.1").get_by_role("button", name="Open").click()
+    page.get_by_test_id("inbox-item").filter(has_text="Approve SOP-T-001 v1.1").get_by_role(
+        "button", name="Open"
+    ).click()
     expect(page.get_by_test_id("diff").locator("ins")).to_have_text(re.compile("Every link carries .*UTM"))
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("approve-modal-meaning")).to_contain_text("I approve this revision.")
