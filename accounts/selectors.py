@@ -15,9 +15,7 @@ def team_get_for(user: User, *, team_id: int) -> Team:
     team = (
         team_list_for(user)
         .prefetch_related(
-            Prefetch(
-                "memberships", queryset=Membership.objects.select_related("user").order_by("user__username")
-            )
+            Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("user__username"))
         )
         .filter(pk=team_id)
         .first()

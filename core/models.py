@@ -93,9 +93,7 @@ class Notification(models.Model):
     """Outbox and inbox in one row. Unique per (recipient, kind, subject, due bucket): a reminder
     enqueued twice, by a retried task or a second beat tick, is stored and emailed once."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=60)
     subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     subject_id = models.PositiveBigIntegerField()

@@ -42,9 +42,7 @@ def history_entries(record: models.Model, *, limit: int = 50) -> list[dict]:
     One query: history rows with their users; diffs are computed between neighbours in Python.
     A row past the limit is used only as the base of the oldest diff shown.
     """
-    rows = list(
-        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
+    rows = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     entries = []
     for i, row in enumerate(rows[:limit]):
         previous = rows[i + 1] if i + 1 < len(rows) else None
@@ -53,9 +51,7 @@ def history_entries(record: models.Model, *, limit: int = 50) -> list[dict]:
             delta = row.diff_against(previous)
             for change in delta.changes:
                 field = row.instance_type._meta.get_field(change.field)
-                changes.append(
-                    {"field": str(field.verbose_name), "old": _show(change.old), "new": _show(change.new)}
-                )
+                changes.append({"field": str(field.verbose_name), "old": _show(change.old), "new": _show(change.new)})
         entries.append(
             {
                 "when": row.history_date,

@@ -81,9 +81,7 @@ for at least three seconds.
 
 def seed(stdout=None) -> None:
     password = settings.QMS_DEMO_PASSWORD
-    people = {
-        u.username: u for u in User.objects.filter(username__in=["alice", "ben", "cara", "dan", "erin"])
-    }
+    people = {u.username: u for u in User.objects.filter(username__in=["alice", "ben", "cara", "dan", "erin"])}
     if len(people) < 5:
         return
     alice, ben, cara, dan, erin = (people[n] for n in ("alice", "ben", "cara", "dan", "erin"))
@@ -102,9 +100,7 @@ def seed(stdout=None) -> None:
         )
         version = document.versions.get()
         services.version_submit(version_id=version.pk, by=alice, approver_ids=[cara.pk])
-        services.version_approve(
-            version_id=version.pk, by=cara, password=password, comment="Approved for use."
-        )
+        services.version_approve(version_id=version.pk, by=cara, password=password, comment="Approved for use.")
         for reader in (alice, ben, cara, erin):  # Dan's acknowledgements stay pending.
             services.version_acknowledge(version_id=version.pk, by=reader, password=password)
         if number == "SOP-SM-002":

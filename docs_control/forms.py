@@ -25,9 +25,7 @@ class DocumentCreateForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 22}), required=False, strip=False, max_length=500_000
-    )
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), required=False, strip=False, max_length=500_000)
     change_summary = forms.CharField(max_length=500, required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -58,16 +56,12 @@ class SubmitForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
-    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False)
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
-    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False)
 
 
 class ReasonForm(forms.Form):

@@ -19,9 +19,7 @@ class Document(models.Model):
     number = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="documents")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_documents"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_documents")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SOP)
     source_url = models.URLField(blank=True, help_text="Where an external document lives.")
     review_interval_months = models.PositiveSmallIntegerField(default=12)
@@ -37,9 +35,7 @@ class Document(models.Model):
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(condition=Q(required_approvals__gte=1), name="document_needs_an_approver"),
-            models.CheckConstraint(
-                condition=Q(review_interval_months__gte=1), name="document_review_interval"
-            ),
+            models.CheckConstraint(condition=Q(review_interval_months__gte=1), name="document_review_interval"),
         ]
 
     def __str__(self) -> str:
@@ -137,9 +133,7 @@ class Acknowledgement(models.Model):
     """A person asked to read and acknowledge an effective version (ISO 9001 7.3 awareness)."""
 
     version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="acknowledgements")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
     requested_at = models.DateTimeField()
     due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -50,9 +50,7 @@ def _html(version: DocumentVersion) -> str:
 
 
 def version_pdf_bytes(version: DocumentVersion) -> bytes:
-    return HTML(
-        string=_html(version), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()
-    ).write_pdf()
+    return HTML(string=_html(version), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
 def _cache_name(version: DocumentVersion) -> str:
@@ -73,9 +71,7 @@ def version_pdf_cached(version: DocumentVersion) -> str | None:
 
 def version_pdf_build(*, version_id: int) -> str | None:
     """Worker side for large documents. Idempotent: an existing file for this state is kept."""
-    version = (
-        DocumentVersion.objects.select_related("document", "document__team").filter(pk=version_id).first()
-    )
+    version = DocumentVersion.objects.select_related("document", "document__team").filter(pk=version_id).first()
     if version is None:
         return None
     name = _cache_name(version)
@@ -93,9 +89,7 @@ def version_pdf_response(version: DocumentVersion) -> HttpResponse | None:
         return response
     cached = version_pdf_cached(version)
     if cached:
-        return FileResponse(
-            default_storage.open(cached, "rb"), content_type="application/pdf", filename=filename
-        )
+        return FileResponse(default_storage.open(cached, "rb"), content_type="application/pdf", filename=filename)
     from docs_control.tasks import version_pdf_build
 
     version_pdf_build.delay(version.pk)

@@ -85,9 +85,7 @@ def _pending_approvals(user: User) -> QuerySet[Approval]:
 
 
 def _pending_acks(user: User) -> QuerySet[Acknowledgement]:
-    return Acknowledgement.objects.filter(
-        user=user, acknowledged_at__isnull=True, version__status=Status.EFFECTIVE
-    )
+    return Acknowledgement.objects.filter(user=user, acknowledged_at__isnull=True, version__status=Status.EFFECTIVE)
 
 
 def approvals_pending_for(user: User) -> QuerySet[Approval]:
@@ -220,9 +218,7 @@ def training_matrix(user: User, *, team_id: int | None = None) -> dict:
                 cells.append({"state": "done", "label": ask.version.label, "at": ask.acknowledged_at})
             elif ask:
                 state = "overdue" if ask.due_at < now else "pending"
-                cells.append(
-                    {"state": state, "label": ask.version.label, "due": ask.due_at, "previous": last}
-                )
+                cells.append({"state": state, "label": ask.version.label, "due": ask.due_at, "previous": last})
             else:
                 cells.append({"state": "none", "previous": last})
         rows.append({"person": person, "cells": cells})

@@ -148,9 +148,7 @@ def document_update(*, document_id: int, by: User, **changes) -> Document:
         raise NotFound("No such document.")
     _ensure_visible(by, document)
     if not perms.can_edit_metadata(by, document):
-        raise PermissionDenied(
-            "Only the owner, a team lead or a QA manager can change the document's details."
-        )
+        raise PermissionDenied("Only the owner, a team lead or a QA manager can change the document's details.")
     unknown = set(changes) - set(_METADATA)
     if unknown:
         raise ValidationError({k: "This field can't be changed here." for k in unknown})
@@ -159,10 +157,7 @@ def document_update(*, document_id: int, by: User, **changes) -> Document:
         errors["title"] = "A document needs a title."
     if "kind" in changes and changes["kind"] not in Kind.values:
         errors["kind"] = "Unknown kind."
-    if (
-        "owner_id" in changes
-        and not team_members(team_id=document.team_id).filter(pk=changes["owner_id"]).exists()
-    ):
+    if "owner_id" in changes and not team_members(team_id=document.team_id).filter(pk=changes["owner_id"]).exists():
         errors["owner"] = "The owner must be a member of the team."
     if "review_interval_months" in changes and not 1 <= int(changes["review_interval_months"]) <= 60:
         errors["review_interval_months"] = "The review interval is 1 to 60 months."
@@ -195,12 +190,8 @@ def version_create_draft(
     versions = list(document.versions.all())
     draft = next((v for v in versions if v.status == Status.DRAFT), None)
     if draft is not None:
-        raise Conflict(
-            f"Version {draft.label} is already being drafted; edit that draft.", current={"id": draft.pk}
-        )
-    base = next((v for v in versions if v.status == Status.EFFECTIVE), None) or (
-        versions[0] if versions else None
-    )
+        raise Conflict(f"Version {draft.label} is already being drafted; edit that draft.", current={"id": draft.pk})
+    base = next((v for v in versions if v.status == Status.EFFECTIVE), None) or (versions[0] if versions else None)
     top = max(((v.major, v.minor) for v in versions), default=(0, 0))
     number = (top[0] + 1, 0) if major or not versions else (top[0], top[1] + 1)
     version = DocumentVersion(
@@ -336,13 +327,9 @@ def version_approve(*, version_id: int, by: User, password: str, comment: str = 
     if mine is not None and mine.decision == Decision.APPROVED:
         return version  # a retried request
     if version.status != Status.IN_REVIEW:
-        raise TransitionNotAllowed(
-            version.status, Status.APPROVED, f"Version {version.label} is not in review."
-        )
+        raise TransitionNotAllowed(version.status, Status.APPROVED, f"Version {version.label} is not in review.")
     approval = _decide(version, by, Status.APPROVED)
-    signature = signature_create(
-        record=version, by=by, password=password, meaning=Meaning.APPROVED, comment=comment
-    )
+    signature = signature_create(record=version, by=by, password=password, meaning=Meaning.APPROVED, comment=comment)
     approval.decision = Decision.APPROVED
     approval.decided_at = signature.signed_at
     approval.signature = signature
@@ -369,9 +356,7 @@ def version_reject(*, version_id: int, by: User, password: str, comment: str) ->
     if not (comment or "").strip():
         raise ValidationError({"comment": "Say what has to change."})
     approval = _decide(version, by, Status.DRAFT)
-    signature = signature_create(
-        record=version, by=by, password=password, meaning=Meaning.REJECTED, comment=comment
-    )
+    signature = signature_create(record=version, by=by, password=password, meaning=Meaning.REJECTED, comment=comment)
     approval.decision = Decision.REJECTED
     approval.decided_at = signature.signed_at
     approval.signature = signature
@@ -439,9 +424,7 @@ def _request_acknowledgements(version: DocumentVersion, *, now) -> None:
 
 
 @transaction.atomic
-def version_make_effective(
-    *, version_id: int, by: User, effective_from: date | None = None
-) -> DocumentVersion:
+def version_make_effective(*, version_id: int, by: User, effective_from: date | None = None) -> DocumentVersion:
     """Put an approved version in force now, or schedule it (a beat task does it on the day)."""
     version = _lock(version_id, by)
     if version.status == Status.EFFECTIVE:
@@ -465,17 +448,11 @@ def versions_make_due_effective(*, today: date | None = None) -> list[int]:
     re-checked under its lock, so a second tick finds nothing to do."""
     today = today or timezone.localdate()
     done = []
-    due = DocumentVersion.objects.filter(status=Status.APPROVED, effective_from__lte=today).values_list(
-        "pk", flat=True
-    )
+    due = DocumentVersion.objects.filter(status=Status.APPROVED, effective_from__lte=today).values_list("pk", flat=True)
     for version_id in list(due):
         with transaction.atomic():
             version = _lock(version_id, None)
-            if (
-                version.status != Status.APPROVED
-                or not version.effective_from
-                or version.effective_from > today
-            ):
+            if version.status != Status.APPROVED or not version.effective_from or version.effective_from > today:
                 continue
             _make_effective(version, by=None)
             done.append(version_id)
@@ -520,9 +497,7 @@ def version_acknowledge(*, version_id: int, by: User, password: str) -> Acknowle
 
 
 @transaction.atomic
-def document_review_no_change(
-    *, document_id: int, by: User, password: str, comment: str = ""
-) -> PeriodicReview:
+def document_review_no_change(*, document_id: int, by: User, password: str, comment: str = "") -> PeriodicReview:
     """Periodic review that finds the effective version still right: signed, next due reset."""
     document = Document.objects.select_for_update().filter(pk=document_id).first()
     if document is None:

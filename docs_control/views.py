@@ -159,9 +159,7 @@ def version_detail(request, version_id: int):
             "body_html": render_markdown(version.body),
             "signatures": list(signatures_of(version)),
             "approvals": list(version.approvals.all()),
-            "progress": selectors.acknowledgement_progress(version)
-            if version.status == Status.EFFECTIVE
-            else None,
+            "progress": selectors.acknowledgement_progress(version) if version.status == Status.EFFECTIVE else None,
             "diff": selectors.version_diff(user, version_id=version.pk, against_id=None)
             if version.status in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED)
             else None,
@@ -215,9 +213,7 @@ def version_edit(request, version_id: int):
                     "diff": word_diff(current.get("body", ""), d["body"]),
                 }
                 # Keep the user's text in the box, but base the next save on the current version.
-                form = forms.DraftForm(
-                    initial={**d, "lock_version": current.get("lock_version", d["lock_version"])}
-                )
+                form = forms.DraftForm(initial={**d, "lock_version": current.get("lock_version", d["lock_version"])})
             else:
                 messages.success(request, "Draft saved.")
                 return HttpResponseRedirect(_version_url(version.pk))
@@ -337,9 +333,7 @@ def version_acknowledge(request, version_id: int):
         request,
         version_id,
         forms.PasswordForm,
-        lambda d: services.version_acknowledge(
-            version_id=version_id, by=request.user, password=d["password"]
-        ),
+        lambda d: services.version_acknowledge(version_id=version_id, by=request.user, password=d["password"]),
         "Acknowledged and signed. Thank you.",
     )
 
@@ -360,9 +354,7 @@ def version_pdf(request, version_id: int):
     version = selectors.version_get_for(request.user, version_id=version_id)
     response = pdf.version_pdf_response(version)
     if response is None:
-        messages.info(
-            request, "This document is large: a worker is rendering the PDF. Try the link again in a minute."
-        )
+        messages.info(request, "This document is large: a worker is rendering the PDF. Try the link again in a minute.")
         return HttpResponseRedirect(_version_url(version_id))
     return response
 

@@ -82,9 +82,7 @@ def test_path_like_name_is_refused_over_http(api_for, people, settings):
     assert _stored_files(settings) == []
 
 
-@pytest.mark.parametrize(
-    "name", ["../../etc/passwd", "..\\..\\boot.ini", ".htaccess", "a/b.txt", "x\x00.txt"]
-)
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", ".htaccess", "a/b.txt", "x\x00.txt"])
 def test_path_like_names_are_refused_by_the_service(people, name):
     upload = SimpleUploadedFile("ok.txt", b"hello\n")
     with pytest.raises(ValidationError) as exc:

@@ -42,9 +42,7 @@ def test_a_new_bucket_is_a_new_reminder(people, django_capture_on_commit_callbac
 
 def test_sending_again_is_a_no_op(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notification, _ = notification_enqueue(
-            recipient=people.qa, kind="k", subject=people.team_a, title="t"
-        )
+        notification, _ = notification_enqueue(recipient=people.qa, kind="k", subject=people.team_a, title="t")
     assert notification_email_send(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
@@ -80,9 +78,7 @@ def test_inbox_shows_unread_count_and_marks_read(client_for, people):
 
 def test_mark_all_read(client_for, people):
     for i in range(3):
-        notification_enqueue(
-            recipient=people.qa, kind="k", subject=people.team_a, due_bucket=str(i), title="t"
-        )
+        notification_enqueue(recipient=people.qa, kind="k", subject=people.team_a, due_bucket=str(i), title="t")
     client_for(people.qa).post("/inbox/read-all/")
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
 
@@ -90,8 +86,6 @@ def test_mark_all_read(client_for, people):
 def test_inbox_query_count_does_not_grow_with_rows(client_for, people, django_assert_max_num_queries):
     client = client_for(people.qa)
     for i in range(30):
-        notification_enqueue(
-            recipient=people.qa, kind="k", subject=people.team_a, due_bucket=str(i), title=f"n{i}"
-        )
+        notification_enqueue(recipient=people.qa, kind="k", subject=people.team_a, due_bucket=str(i), title=f"n{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/inbox/?show=all").status_code == 200

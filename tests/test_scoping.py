@@ -50,7 +50,5 @@ def test_team_switcher_only_accepts_own_teams(client_for, people):
 
 
 def test_team_switch_refuses_offsite_redirect(client_for, people):
-    response = client_for(people.qa).post(
-        "/accounts/teams/switch/", {"team": "", "next": "https://evil.example/"}
-    )
+    response = client_for(people.qa).post("/accounts/teams/switch/", {"team": "", "next": "https://evil.example/"})
     assert response["Location"] == "/"

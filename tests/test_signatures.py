@@ -68,9 +68,7 @@ def test_failures_survive_the_callers_rollback(people):
 
 
 def test_app_refuses_to_change_or_delete_a_signature(people):
-    signature = signature_create(
-        record=people.team_a, by=people.lead, password=PASSWORD, meaning=Meaning.APPROVED
-    )
+    signature = signature_create(record=people.team_a, by=people.lead, password=PASSWORD, meaning=Meaning.APPROVED)
     signature.comment = "edited"
     with pytest.raises(TypeError):
         signature.save()
@@ -80,9 +78,7 @@ def test_app_refuses_to_change_or_delete_a_signature(people):
         Signature.objects.filter(pk=signature.pk).update(comment="x")
 
 
-@pytest.mark.parametrize(
-    "sql", ["UPDATE core_signature SET comment = 'tampered'", "DELETE FROM core_signature"]
-)
+@pytest.mark.parametrize("sql", ["UPDATE core_signature SET comment = 'tampered'", "DELETE FROM core_signature"])
 def test_postgresql_refuses_update_and_delete_of_signatures(people, sql):
     assert connection.vendor == "postgresql"
     signature_create(record=people.team_a, by=people.lead, password=PASSWORD, meaning=Meaning.APPROVED)

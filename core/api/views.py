@@ -12,9 +12,7 @@ from core.selectors import attachment_get_for, attachment_list_for, notification
 from core.services import attachment_create, notification_mark_read
 
 
-class AttachmentViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class AttachmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Files kept as evidence. Upload checks size, type by content, and file name."""
 
     model = Attachment
@@ -30,9 +28,7 @@ class AttachmentViewSet(
     def _pk(self) -> int:
         return int(self.kwargs["pk"])
 
-    @extend_schema(
-        request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer}
-    )
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     def create(self, request):
         form = AttachmentUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

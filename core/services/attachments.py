@@ -56,9 +56,7 @@ def _detect(head: bytes, extension: str) -> str:
         return expected
     if extension in TEXT_TYPES:
         if b"\x00" in head or filetype.guess(head) is not None:
-            raise ValidationError(
-                {"file": f"The content is binary, not the .{extension} text its name says."}
-            )
+            raise ValidationError({"file": f"The content is binary, not the .{extension} text its name says."})
         try:
             # The head may cut a multi-byte character: ignore an incomplete tail only.
             head.decode("utf-8")

@@ -60,9 +60,7 @@ def _record_failure(user) -> None:
         security_log.warning("signing: locked for user %s", user.pk)
 
 
-def signature_create(
-    *, record: models.Model, by, password: str, meaning: str, comment: str = ""
-) -> Signature:
+def signature_create(*, record: models.Model, by, password: str, meaning: str, comment: str = "") -> Signature:
     """Sign ``record`` as ``by`` after re-checking the password.
 
     Call it inside the service transaction that makes the signed change, after the change is

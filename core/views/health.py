@@ -19,6 +19,4 @@ def healthz(request):
 def readyz(request):
     checks = readiness_checks()
     ready = all(c["ok"] for c in checks.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
-    )
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)

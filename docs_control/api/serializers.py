@@ -99,9 +99,7 @@ class VersionUpdateSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    approvers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=10
-    )
+    approvers = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=10)
     extra_teams = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
     )

@@ -26,9 +26,7 @@ class DocumentViewSet(
 
     model = Document
     serializer_class = s.DocumentSerializer
-    filter_params = frozenset(
-        {"team", "kind", "status", "q", "review_due", "awaiting_my_approval", "awaiting_my_ack"}
-    )
+    filter_params = frozenset({"team", "kind", "status", "q", "review_due", "awaiting_my_approval", "awaiting_my_ack"})
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped_queryset(self, user):
@@ -86,9 +84,7 @@ class DocumentViewSet(
         return self.partial_update(request, *args, **kwargs)
 
     def _out(self, document: Document) -> dict:
-        return s.DocumentSerializer(
-            selectors.document_get_for(self.request.user, document_id=document.pk)
-        ).data
+        return s.DocumentSerializer(selectors.document_get_for(self.request.user, document_id=document.pk)).data
 
 
 class DocumentVersionViewSet(
@@ -225,9 +221,7 @@ class DocumentVersionViewSet(
         against = request.query_params.get("against")
         if against is not None and not against.isdigit():
             raise ValidationError({"against": "Must be a version id."})
-        diff = selectors.version_diff(
-            request.user, version_id=int(pk), against_id=int(against) if against else None
-        )
+        diff = selectors.version_diff(request.user, version_id=int(pk), against_id=int(against) if against else None)
         return Response(
             {
                 "version": diff["version"].pk,

@@ -21,9 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("number", models.CharField(max_length=40, unique=True)),
                 ("title", models.CharField(max_length=200)),
@@ -74,9 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("major", models.PositiveSmallIntegerField()),
                 ("minor", models.PositiveSmallIntegerField()),
@@ -137,9 +133,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("round", models.PositiveSmallIntegerField()),
                 (
@@ -191,9 +185,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("requested_at", models.DateTimeField()),
                 ("due_at", models.DateTimeField()),
@@ -255,9 +247,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "approver",
@@ -344,9 +334,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "history_user",
@@ -432,9 +420,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "author",
@@ -481,9 +467,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("reviewed_at", models.DateTimeField()),
                 ("comment", models.TextField(blank=True)),
@@ -539,9 +523,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="documentversion",
-            constraint=models.UniqueConstraint(
-                fields=("document", "major", "minor"), name="version_label_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("document", "major", "minor"), name="version_label_unique"),
         ),
         migrations.AddConstraint(
             model_name="documentversion",
@@ -561,9 +543,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="approval",
-            constraint=models.UniqueConstraint(
-                fields=("version", "round", "approver"), name="approval_once_per_round"
-            ),
+            constraint=models.UniqueConstraint(fields=("version", "round", "approver"), name="approval_once_per_round"),
         ),
         migrations.AddIndex(
             model_name="acknowledgement",

@@ -41,7 +41,5 @@ def required(name: str) -> str:
 
     value = env.str(name, default="")
     if not value.strip():
-        raise ImproperlyConfigured(
-            f"{name} must be set for production settings (see .env.example for what it means)."
-        )
+        raise ImproperlyConfigured(f"{name} must be set for production settings (see .env.example for what it means).")
     return value

@@ -36,9 +36,7 @@ class PageProblems:
 
     def __init__(self, page):
         self.items: list[str] = []
-        page.on(
-            "console", lambda msg: self.items.append(f"console: {msg.text}") if msg.type == "error" else None
-        )
+        page.on("console", lambda msg: self.items.append(f"console: {msg.text}") if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.items.append(f"pageerror: {exc}"))
         page.add_init_script(
             "document.addEventListener('securitypolicyviolation', e => "
