@@ -152,3 +152,19 @@ def test_dashboard_has_a_capa_panel(client_for, people):
     html = client_for(people.qa).get("/").content.decode()
     assert 'data-testid="capa-panel"' in html
     assert Nonconformity.objects.count() == 1
+
+
+def test_demo_seed_is_idempotent_and_has_an_overdue_capa(settings):
+    from accounts import demo as accounts_demo
+    from capa import demo
+    from capa.models import CorrectiveAction
+    from capa.selectors import overdue_action_items
+
+    accounts_demo.seed()
+    demo.seed()
+    counts = (Nonconformity.objects.count(), CorrectiveAction.objects.count())
+    demo.seed()
+    assert (Nonconformity.objects.count(), CorrectiveAction.objects.count()) == counts == (6, 4)
+    statuses = set(CorrectiveAction.objects.values_list("status", flat=True))
+    assert statuses == {"implementing", "investigating", "verifying", "closed"}
+    assert overdue_action_items(timezone.now()).count() == 1
