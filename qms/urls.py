@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("docs_control.api.urls")),
     path("", include("capa.api.urls")),
+    path("", include("post_reviews.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("documents/", include("docs_control.urls")),
     path("capa/", include("capa.urls")),
+    path("reviews/", include("post_reviews.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "docs_control",
     "capa",
+    "post_reviews",
 ]
 
 MIDDLEWARE = [
@@ -217,7 +218,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several apps have a `status`, `kind`, `category` or `outcome`: name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentVersionStatusEnum": "docs_control.workflow.Status",
+        "DocumentKindEnum": "docs_control.models.Kind",
+        "NonconformityCategoryEnum": "capa.models.Category",
+        "DefectCategoryEnum": "post_reviews.models.DefectCategory",
+        "PostStatusEnum": "post_reviews.models.PostStatus",
+        "ImportStatusEnum": "post_reviews.models.ImportStatus",
+        "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
+        "LotStatusEnum": "post_reviews.models.LotStatus",
+        "ReviewOutcomeEnum": "post_reviews.models.Outcome",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------
@@ -278,3 +290,5 @@ QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD")
 QMS_ACK_DUE_DAYS = env("QMS_ACK_DUE_DAYS")
 # Controlled-copy PDFs of bodies up to this size render in the request; larger ones in a worker.
 QMS_PDF_INLINE_MAX_CHARS = env.int("QMS_PDF_INLINE_MAX_CHARS", default=100_000)
+# Post imports (CSV, platform exports): the largest file accepted.
+QMS_IMPORT_MAX_BYTES = env.int("QMS_IMPORT_MAX_MB", default=200) * 1024 * 1024

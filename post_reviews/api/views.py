@@ -1,0 +1,280 @@
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.permissions import can_view_team
+from core.api.base import ScopedViewSetMixin
+from core.exceptions import NotFound, PermissionDenied
+from post_reviews import permissions as perms
+from post_reviews import selectors, services
+from post_reviews.models import Checklist, ImportRun, Post, PostReview, ReviewState, SamplingLot, SocialAccount, Source
+from post_reviews.platforms import Platform
+
+from . import serializers as s
+
+
+class SocialAccountViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The team's social media accounts."""
+
+    model = SocialAccount
+    serializer_class = s.SocialAccountSerializer
+    filter_params = frozenset({"team", "platform"})
+
+    def scoped_queryset(self, user):
+        qs = selectors.account_list_for(user)
+        team = self.int_param("team")
+        if team:
+            qs = qs.filter(team_id=team)
+        platform = self.request.query_params.get("platform")
+        if platform:
+            if platform not in Platform.values:
+                raise ValidationError({"platform": f"One of {', '.join(Platform.values)}."})
+            qs = qs.filter(platform=platform)
+        return qs
+
+    def create(self, request):
+        data = s.SocialAccountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        account = services.account_create(
+            team_id=v["team"].pk,
+            platform=v["platform"],
+            handle=v["handle"],
+            display_name=v.get("display_name", ""),
+            by=request.user,
+        )
+        return Response(s.SocialAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Posts with their pre-check results and review state. POST takes one post or a list (bulk),
+    idempotent on (account, external_id)."""
+
+    model = Post
+    filter_params = frozenset({"account", "platform", "review_state", "campaign", "approved_for_publishing"})
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_serializer_class(self):
+        return s.PostDetailSerializer if self.action == "retrieve" else s.PostSerializer
+
+    def scoped_queryset(self, user):
+        qs = selectors.post_list_for(user)
+        params = self.request.query_params
+        account = self.int_param("account")
+        if account:
+            qs = qs.filter(account_id=account)
+        if params.get("platform"):
+            if params["platform"] not in Platform.values:
+                raise ValidationError({"platform": "Unknown platform."})
+            qs = qs.filter(account__platform=params["platform"])
+        if params.get("review_state"):
+            if params["review_state"] not in ReviewState.values:
+                raise ValidationError({"review_state": "Unknown state."})
+            qs = qs.filter(review_state=params["review_state"])
+        if params.get("campaign"):
+            qs = qs.filter(campaign=params["campaign"][:120])
+        if params.get("approved_for_publishing") in ("true", "false"):
+            qs = qs.filter(approved_for_publishing=params["approved_for_publishing"] == "true")
+        return qs
+
+    def get_object(self):
+        return selectors.post_get_for(self.request.user, post_id=int(self.kwargs["pk"]))
+
+    @extend_schema(request=s.PostInputSerializer(many=True), responses={201: s.UpsertResultSerializer(many=True)})
+    def create(self, request):
+        many = isinstance(request.data, list)
+        if many and not 1 <= len(request.data) <= 1000:
+            raise ValidationError({"non_field_errors": ["Send between 1 and 1000 posts."]})
+        data = s.PostInputSerializer(data=request.data, many=many)
+        data.is_valid(raise_exception=True)
+        rows = data.validated_data if many else [data.validated_data]
+        accounts = {a.pk: a for a in SocialAccount.objects.filter(pk__in={r["account"] for r in rows})}
+        errors = {}
+        items = []
+        for i, row in enumerate(rows):
+            account = accounts.get(row["account"])
+            if account is None or not can_view_team(request.user, account.team_id):
+                raise NotFound("No such social account.")
+            if not perms.can_manage_posts(request.user, account.team_id):
+                raise PermissionDenied("Your role can't add posts.")
+            post_input = services.PostInput(
+                external_id=row["external_id"].strip(),
+                text=row["text"],
+                url=row["url"],
+                media=[dict(m) for m in row["media"]],
+                campaign=row["campaign"],
+                sponsored=row["sponsored"],
+                status=row["status"],
+                scheduled_at=row["scheduled_at"],
+                published_at=row["published_at"],
+                author_name=row["author_name"],
+            )
+            problems = post_input.errors()
+            if problems:
+                errors[str(i) if many else "post"] = problems
+            items.append((account.pk, post_input))
+        if errors:
+            raise ValidationError(errors if many else errors["post"])
+        with transaction.atomic():
+            result = services.posts_upsert_batch(
+                account_by_id=accounts, items=items, source=Source.API, by=request.user
+            )
+        outcome = {}
+        for name in ("created", "updated", "unchanged"):
+            for post in result[name]:
+                outcome[(post.account_id, post.external_id)] = {
+                    "id": post.pk,
+                    "external_id": post.external_id,
+                    "outcome": name,
+                }
+        body = [outcome[(a, d.external_id)] for a, d in items]
+        return Response(body if many else body[0], status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.ImportRunSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_file(self, request):
+        data = s.ImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        run = services.import_run_create(
+            team_id=v["team"], upload=v["file"], kind=v["kind"], account_id=v["account"], by=request.user
+        )
+        run.refresh_from_db()
+        return Response(s.ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Import runs with their progress and bad rows (line and reason)."""
+
+    model = ImportRun
+    serializer_class = s.ImportRunSerializer
+
+    def scoped_queryset(self, user):
+        return selectors.import_run_list_for(user)
+
+
+class ChecklistViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Review checklists built from effective SOP versions."""
+
+    model = Checklist
+    serializer_class = s.ChecklistSerializer
+
+    def scoped_queryset(self, user):
+        return selectors.checklist_list_for(user)
+
+    @extend_schema(request=s.ChecklistInputSerializer, responses={201: s.ChecklistSerializer})
+    def create(self, request):
+        data = s.ChecklistInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        checklist = services.checklist_create(
+            version_id=v["document_version"], name=v["name"], items=[dict(i) for i in v["items"]], by=request.user
+        )
+        return Response(
+            s.ChecklistSerializer(selectors.checklist_get_for(request.user, checklist_id=checklist.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PostReviewViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Post reviews: append-only; a new review of the same post and stage supersedes the last."""
+
+    model = PostReview
+    filter_params = frozenset({"post", "stage", "outcome"})
+
+    def get_serializer_class(self):
+        return s.PostReviewDetailSerializer if self.action == "retrieve" else s.PostReviewSerializer
+
+    def scoped_queryset(self, user):
+        qs = selectors.review_list_for(user)
+        post = self.int_param("post")
+        if post:
+            qs = qs.filter(post_id=post)
+        for name in ("stage", "outcome"):
+            value = self.request.query_params.get(name)
+            if value:
+                qs = qs.filter(**{name: value[:20]})
+        return qs
+
+    def get_object(self):
+        return selectors.review_get_for(self.request.user, review_id=int(self.kwargs["pk"]))
+
+    @extend_schema(request=s.ReviewInputSerializer, responses={201: s.PostReviewDetailSerializer})
+    def create(self, request):
+        data = s.ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        review = services.review_submit(
+            data=services.ReviewInput(
+                post_id=v["post"],
+                checklist_id=v["checklist"],
+                stage=v["stage"],
+                results=v["results"],
+                defects=[dict(d) for d in v["defects"]],
+                notes=v["notes"],
+                started_at=timezone.now() - timedelta(seconds=v["time_spent_seconds"]),
+                sampling_lot_id=v["sampling_lot"],
+            ),
+            by=request.user,
+        )
+        review = selectors.review_get_for(request.user, review_id=review.pk)
+        return Response(s.PostReviewDetailSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class SamplingLotViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Post-publication sampling lots with their ISO 2859-1 (or percentage) plan and reproducible sample."""
+
+    model = SamplingLot
+    serializer_class = s.SamplingLotSerializer
+
+    def scoped_queryset(self, user):
+        return selectors.lot_list_for(user)
+
+    @extend_schema(request=s.SamplingLotInputSerializer, responses={201: s.SamplingLotSerializer})
+    def create(self, request):
+        data = s.SamplingLotInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        lot = services.sampling_lot_create(
+            team_id=v["team"],
+            account_id=v["account"],
+            period_start=v["period_start"],
+            period_end=v["period_end"],
+            method=v["method"],
+            aql=v["aql"],
+            percent=v["percent"],
+            seed=v["seed"],
+            by=request.user,
+        )
+        return Response(s.SamplingLotSerializer(lot).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,319 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .platforms import Platform
+
+
+class SocialAccount(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="social_accounts")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    handle = models.CharField(max_length=100, help_text="Without the @.")
+    display_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["platform", "handle"]
+        constraints = [models.UniqueConstraint(fields=["platform", "handle"], name="account_unique_handle")]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.get_platform_display()})"
+
+
+class PrecheckSettings(models.Model):
+    """A team's pre-check configuration: which rules run and their word and domain lists."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="precheck_settings")
+    enabled_rules = models.JSONField(default=list)
+    disclosure_tokens = models.JSONField(default=list)
+    banned_terms = models.JSONField(default=list)
+    restricted_terms = models.JSONField(default=list)
+    allowed_domains = models.JSONField(default=list)
+    utm_required_domains = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Pre-check settings of {self.team}"
+
+
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    CSV = "csv", "CSV import"
+    API = "api", "API"
+    PLATFORM_EXPORT = "platform_export", "Platform export"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    CHANGED = "changed", "Changed since review"
+
+
+class Post(models.Model):
+    account = models.ForeignKey(SocialAccount, on_delete=models.PROTECT, related_name="posts")
+    # Denormalised from the account so queue and list queries filter one table.
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(max_length=100)
+    url = models.URLField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    media = models.JSONField(default=list, blank=True)  # [{"type": "image", "url": "...", "alt_text": "..."}]
+    campaign = models.CharField(max_length=120, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=150, blank=True)
+    sponsored = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    content_hash = models.CharField(max_length=64)
+    prechecks = models.JSONField(default=list, blank=True)
+    precheck_failures = models.PositiveSmallIntegerField(default=0)
+    prechecked_at = models.DateTimeField(null=True, blank=True)
+    review_state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    approved_for_publishing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["prechecks", "prechecked_at", "updated_at"])
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="post_unique_per_account"),
+        ]
+        indexes = [
+            # The review queue: waiting posts of a team, pre-check failures first, then oldest.
+            models.Index(
+                fields=["team", "-precheck_failures", "id"],
+                name="post_queue_idx",
+                condition=Q(review_state__in=["pending", "changed"]),
+            ),
+            models.Index(fields=["team", "-id"], name="post_team_recent_idx"),
+            models.Index(fields=["account", "published_at"], name="post_account_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} #{self.external_id}"
+
+
+class Checklist(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="checklists")
+    name = models.CharField(max_length=200)
+    document_version = models.ForeignKey(
+        "docs_control.DocumentVersion", on_delete=models.PROTECT, related_name="checklists"
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DefectCategory(models.TextChoices):
+    DISCLOSURE = "disclosure", "Disclosure"
+    ACCESSIBILITY = "accessibility", "Accessibility"
+    SPELLING = "spelling", "Spelling/grammar"
+    BRAND_VOICE = "brand_voice", "Brand voice"
+    LEGAL = "legal", "Legal/claims"
+    LINK = "link", "Link"
+    WRONG_ASSET = "wrong_asset", "Wrong asset"
+    TIMING = "timing", "Timing"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    MAJOR = "major", "Major"
+    MINOR = "minor", "Minor"
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(default=0)
+    criterion = models.CharField(max_length=300)
+    category = models.CharField(max_length=20, choices=DefectCategory.choices, default=DefectCategory.OTHER)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MAJOR)
+    sop_section = models.CharField(max_length=60, blank=True)
+    precheck_rule = models.CharField(max_length=40, blank=True, help_text="A pre-check rule that pre-fills this item.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["checklist", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.criterion
+
+
+class Stage(models.TextChoices):
+    PRE_PUBLICATION = "pre_publication", "Pre-publication approval"
+    POST_PUBLICATION = "post_publication", "Post-publication sample"
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", "Pass"
+    PASS_MINOR = "pass_minor", "Pass with minor issues"
+    FAIL = "fail", "Fail"
+
+
+class PostReview(models.Model):
+    """Append-only: a correction is a new review that supersedes this one, so no history table."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="reviews")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="reviews")
+    checklist_version = models.CharField(max_length=60, help_text="SOP number and version the checklist came from.")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    post_content_hash = models.CharField(max_length=64)
+    notes = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    sampling_lot = models.ForeignKey(
+        "post_reviews.SamplingLot", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["team", "-id"], name="review_team_recent_idx"),
+            models.Index(fields=["post", "stage", "-id"], name="review_post_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.post_id}: {self.outcome}"
+
+
+class ItemResult(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class ReviewItem(models.Model):
+    review = models.ForeignKey(PostReview, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=4, choices=ItemResult.choices)
+    prefilled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["review", "item__order"]
+        constraints = [models.UniqueConstraint(fields=["review", "item"], name="review_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.result}"
+
+
+class Defect(models.Model):
+    review = models.ForeignKey(PostReview, on_delete=models.CASCADE, related_name="defects")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="defects")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=20, choices=DefectCategory.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} {self.get_category_display()} defect"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, default="csv")  # csv | x_archive
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=200)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"line": 7, "reason": "..."}], first 1000
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return (
+            100
+            if self.status == ImportStatus.DONE
+            else int(100 * self.rows_done / self.rows_total)
+            if self.rows_total
+            else 0
+        )
+
+
+class LotStatus(models.TextChoices):
+    OPEN = "open", "Sample being reviewed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class SamplingLot(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(SocialAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="lots")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    method = models.CharField(max_length=12)  # iso2859 | percentage
+    aql = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    code_letter = models.CharField(max_length=1, blank=True)
+    lot_size = models.PositiveIntegerField()
+    sample_size = models.PositiveIntegerField()
+    accept = models.PositiveIntegerField()
+    reject = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    sample_post_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=LotStatus.choices, default=LotStatus.OPEN)
+    defectives = models.PositiveIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["sample_post_ids"])
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="lot_period")]
+
+    def __str__(self) -> str:
+        return f"Lot {self.pk} {self.period_start} to {self.period_end}"

@@ -1,0 +1,187 @@
+"""Every read of post reviews, scoped to the user's teams. Lists page by keyset, never OFFSET."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from accounts.permissions import team_ids_of
+from core.exceptions import NotFound
+from docs_control.models import DocumentVersion
+from docs_control.workflow import Status as VersionStatus
+
+from .models import (
+    Checklist,
+    ChecklistItem,
+    ImportRun,
+    Post,
+    PostReview,
+    ReviewState,
+    SamplingLot,
+    SocialAccount,
+)
+
+QUEUE_PAGE = 50
+WAITING = (ReviewState.PENDING, ReviewState.CHANGED)
+
+
+def account_list_for(user: User) -> QuerySet[SocialAccount]:
+    return SocialAccount.objects.filter(team_id__in=team_ids_of(user)).select_related("team")
+
+
+def post_list_for(user: User) -> QuerySet[Post]:
+    return Post.objects.filter(team_id__in=team_ids_of(user)).select_related("account")
+
+
+def post_get_for(user: User, *, post_id: int) -> Post:
+    post = post_list_for(user).select_related("team", "author").filter(pk=post_id).first()
+    if post is None:
+        raise NotFound("No such post.")
+    return post
+
+
+@dataclass
+class QueueFilters:
+    team_ids: set[int]
+    account: int | None = None
+    platform: str = ""
+    campaign: str = ""
+    stage: str = ""  # pre_publication: drafts and scheduled posts; post_publication: published ones
+
+
+def _queue_base(f: QueueFilters) -> QuerySet[Post]:
+    qs = Post.objects.filter(team_id__in=f.team_ids, review_state__in=WAITING)
+    if f.account:
+        qs = qs.filter(account_id=f.account)
+    if f.platform:
+        qs = qs.filter(account__platform=f.platform)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if f.stage == "pre_publication":
+        qs = qs.exclude(status="published")
+    elif f.stage == "post_publication":
+        qs = qs.filter(status="published")
+    return qs
+
+
+def review_queue(f: QueueFilters, *, after: tuple[int, int] | None = None, limit: int = QUEUE_PAGE) -> list[Post]:
+    """Waiting posts, pre-check failures first, then oldest first. Keyset paging on
+    (precheck_failures DESC, id ASC): any page costs the same, however deep."""
+    qs = _queue_base(f).select_related("account")
+    if after is not None:
+        failures, last_id = after
+        qs = qs.filter(Q(precheck_failures__lt=failures) | Q(precheck_failures=failures, id__gt=last_id))
+    return list(qs.order_by("-precheck_failures", "id")[:limit])
+
+
+def queue_counts(f: QueueFilters) -> dict:
+    """How many posts wait per account and per platform (one grouped query over waiting posts only)."""
+    base = QueueFilters(team_ids=f.team_ids, stage=f.stage, campaign=f.campaign)
+    rows = list(
+        _queue_base(base)
+        .values("account_id", "account__handle", "account__platform")
+        .annotate(n=Count("id"))
+        .order_by("account__platform", "account__handle")
+    )
+    platforms: dict[str, int] = {}
+    for r in rows:
+        platforms[r["account__platform"]] = platforms.get(r["account__platform"], 0) + r["n"]
+    return {"accounts": rows, "platforms": platforms, "total": sum(r["n"] for r in rows)}
+
+
+def next_in_queue(user: User, *, after_post: Post, f: QueueFilters | None = None) -> Post | None:
+    f = f or QueueFilters(team_ids=team_ids_of(user))
+    following = review_queue(f, after=(after_post.precheck_failures, after_post.pk), limit=1)
+    if following:
+        return following[0]
+    first = review_queue(f, limit=2)
+    return next((p for p in first if p.pk != after_post.pk), None)
+
+
+def review_list_for(user: User) -> QuerySet[PostReview]:
+    return PostReview.objects.filter(team_id__in=team_ids_of(user)).select_related(
+        "post__account", "reviewer", "checklist"
+    )
+
+
+def review_get_for(user: User, *, review_id: int) -> PostReview:
+    review = review_list_for(user).prefetch_related("items__item", "defects").filter(pk=review_id).first()
+    if review is None:
+        raise NotFound("No such review.")
+    return review
+
+
+def reviews_of_post(post: Post) -> list[PostReview]:
+    return list(
+        PostReview.objects.filter(post=post)
+        .select_related("reviewer", "checklist")
+        .prefetch_related("defects")
+        .order_by("-id")
+    )
+
+
+def checklist_list_for(user: User) -> QuerySet[Checklist]:
+    newer = DocumentVersion.objects.filter(
+        document_id=OuterRef("document_version__document_id"),
+        status=VersionStatus.EFFECTIVE,
+    ).exclude(pk=OuterRef("document_version_id"))
+    return (
+        Checklist.objects.filter(team_id__in=team_ids_of(user))
+        .select_related("document_version__document", "team")
+        .annotate(sop_revised=Exists(newer))
+        .prefetch_related(Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id")))
+    )
+
+
+def checklist_get_for(user: User, *, checklist_id: int) -> Checklist:
+    checklist = checklist_list_for(user).filter(pk=checklist_id).first()
+    if checklist is None:
+        raise NotFound("No such checklist.")
+    return checklist
+
+
+def checklist_for_post(user: User, post: Post) -> Checklist | None:
+    return checklist_list_for(user).filter(team_id=post.team_id, active=True).order_by("-id").first()
+
+
+def import_run_list_for(user: User) -> QuerySet[ImportRun]:
+    return ImportRun.objects.filter(team_id__in=team_ids_of(user)).select_related("uploaded_by")
+
+
+def import_run_get_for(user: User, *, run_id: int) -> ImportRun:
+    run = import_run_list_for(user).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("No such import.")
+    return run
+
+
+def lot_list_for(user: User) -> QuerySet[SamplingLot]:
+    return SamplingLot.objects.filter(team_id__in=team_ids_of(user)).select_related("account", "created_by")
+
+
+def lot_get_for(user: User, *, lot_id: int) -> SamplingLot:
+    lot = lot_list_for(user).filter(pk=lot_id).first()
+    if lot is None:
+        raise NotFound("No such sampling lot.")
+    return lot
+
+
+def lot_sample(lot: SamplingLot) -> list[dict]:
+    posts = {p.pk: p for p in Post.objects.filter(pk__in=lot.sample_post_ids).select_related("account")}
+    reviews = {
+        r.post_id: r
+        for r in PostReview.objects.filter(
+            post_id__in=lot.sample_post_ids, stage="post_publication", submitted_at__gte=lot.created_at
+        ).order_by("id")
+    }
+    return [{"post": posts.get(pid), "review": reviews.get(pid)} for pid in lot.sample_post_ids]
+
+
+def dashboard_panel(request) -> dict:
+    team_ids = team_ids_of(request.user)
+    waiting = Post.objects.filter(team_id__in=team_ids, review_state__in=WAITING)
+    return {
+        "template": "post_reviews/_dashboard_panel.html",
+        "waiting": waiting.count(),
+        "flagged": waiting.filter(precheck_failures__gt=0).count(),
+    }

@@ -1,0 +1,33 @@
+"""Every write of post reviews. Callers import from here."""
+
+from .imports import import_run_create, import_run_execute
+from .lots import sampling_lot_create, sampling_lot_evaluate
+from .posts import (
+    PostInput,
+    account_create,
+    post_precheck,
+    post_upsert,
+    posts_recheck_waiting,
+    posts_upsert_batch,
+    precheck_config_for,
+    precheck_settings_update,
+)
+from .reviews import ReviewInput, checklist_create, review_submit
+
+__all__ = [
+    "PostInput",
+    "ReviewInput",
+    "account_create",
+    "checklist_create",
+    "import_run_create",
+    "import_run_execute",
+    "post_precheck",
+    "post_upsert",
+    "posts_recheck_waiting",
+    "posts_upsert_batch",
+    "precheck_config_for",
+    "precheck_settings_update",
+    "review_submit",
+    "sampling_lot_create",
+    "sampling_lot_evaluate",
+]

@@ -1,0 +1,327 @@
+"""Social accounts, posts (one or many, idempotent on account + external id) and pre-checks."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import User
+from accounts.permissions import can_view_team
+from core.exceptions import NotFound, PermissionDenied, ValidationError
+from post_reviews import permissions as perms
+from post_reviews.models import Post, PostStatus, PrecheckSettings, ReviewState, SocialAccount, Source
+from post_reviews.platforms import Platform
+from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks
+
+MEDIA_TYPES = ("image", "video", "gif")
+
+
+@dataclass
+class PostInput:
+    """One post as it arrives from a form, the API or an import row, already parsed."""
+
+    external_id: str
+    text: str
+    url: str = ""
+    media: list[dict] = field(default_factory=list)
+    campaign: str = ""
+    sponsored: bool = False
+    status: str = PostStatus.PUBLISHED
+    scheduled_at: datetime | None = None
+    published_at: datetime | None = None
+    author_name: str = ""
+
+    def errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.external_id.strip():
+            errors["external_id"] = "An external id is required (the platform's post id or your own)."
+        elif len(self.external_id) > 100:
+            errors["external_id"] = "The external id is longer than 100 characters."
+        if not self.text.strip():
+            errors["text"] = "The post has no text."
+        if self.status not in PostStatus.values:
+            errors["status"] = f"Status must be one of {', '.join(PostStatus.values)}."
+        if len(self.url) > 500:
+            errors["url"] = "The URL is longer than 500 characters."
+        for i, m in enumerate(self.media, start=1):
+            if not isinstance(m, dict) or m.get("type") not in MEDIA_TYPES:
+                errors["media"] = f"Media {i}: type must be one of {', '.join(MEDIA_TYPES)}."
+                break
+        if len(self.campaign) > 120:
+            errors["campaign"] = "The campaign is longer than 120 characters."
+        return errors
+
+
+def content_hash(text: str, media: list[dict]) -> str:
+    payload = json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _clean_media(media: list[dict]) -> list[dict]:
+    return [
+        {"type": m.get("type", ""), "url": str(m.get("url", ""))[:500], "alt_text": str(m.get("alt_text", ""))[:1000]}
+        for m in media
+    ]
+
+
+# --- accounts and settings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, team_id: int, platform: str, handle: str, by: User, display_name: str = "") -> SocialAccount:
+    if not can_view_team(by, team_id):
+        raise NotFound("No such team.")
+    if not perms.can_manage_posts(by, team_id):
+        raise PermissionDenied("Your role can't add social accounts.")
+    handle = handle.strip().lstrip("@")
+    errors = {}
+    if platform not in Platform.values:
+        errors["platform"] = f"Unknown platform; one of {', '.join(Platform.values)}."
+    if not handle:
+        errors["handle"] = "A handle is required."
+    elif SocialAccount.objects.filter(platform=platform, handle__iexact=handle).exists():
+        errors["handle"] = f"@{handle} is already registered on this platform."
+    if errors:
+        raise ValidationError(errors)
+    account = SocialAccount(team_id=team_id, platform=platform, handle=handle, display_name=display_name.strip())
+    account._history_user = by
+    account.save()
+    return account
+
+
+def precheck_config_for(team_id: int) -> RuleConfig:
+    settings_row = PrecheckSettings.objects.filter(team_id=team_id).first()
+    if settings_row is None:
+        return RuleConfig.default()
+    default = RuleConfig.default()
+    return RuleConfig(
+        enabled=frozenset(settings_row.enabled_rules) & frozenset(RULE_IDS),
+        disclosure_tokens=tuple(settings_row.disclosure_tokens) or default.disclosure_tokens,
+        banned_terms=tuple(settings_row.banned_terms),
+        restricted_terms=tuple(settings_row.restricted_terms),
+        allowed_domains=tuple(settings_row.allowed_domains),
+        utm_required_domains=tuple(settings_row.utm_required_domains),
+    )
+
+
+def _clean_list(values, field_name: str, errors: dict) -> list[str]:
+    items = [str(v).strip() for v in values or [] if str(v).strip()]
+    if len(items) > 500 or any(len(i) > 200 for i in items):
+        errors[field_name] = "At most 500 entries of 200 characters each."
+    return list(dict.fromkeys(items))
+
+
+@transaction.atomic
+def precheck_settings_update(
+    *,
+    team_id: int,
+    by: User,
+    enabled_rules: list[str],
+    disclosure_tokens: list[str],
+    banned_terms: list[str],
+    restricted_terms: list[str],
+    allowed_domains: list[str],
+    utm_required_domains: list[str],
+) -> PrecheckSettings:
+    if not can_view_team(by, team_id):
+        raise NotFound("No such team.")
+    if not perms.can_manage_checklists(by, team_id):
+        raise PermissionDenied("Only a QA manager can change the pre-check rules.")
+    errors: dict[str, str] = {}
+    unknown = set(enabled_rules) - set(RULE_IDS)
+    if unknown:
+        errors["enabled_rules"] = f"Unknown rules: {', '.join(sorted(unknown))}."
+    values = {
+        "enabled_rules": [r for r in RULE_IDS if r in set(enabled_rules)],
+        "disclosure_tokens": _clean_list(disclosure_tokens, "disclosure_tokens", errors),
+        "banned_terms": _clean_list(banned_terms, "banned_terms", errors),
+        "restricted_terms": _clean_list(restricted_terms, "restricted_terms", errors),
+        "allowed_domains": [
+            d.lower().removeprefix("www.") for d in _clean_list(allowed_domains, "allowed_domains", errors)
+        ],
+        "utm_required_domains": [
+            d.lower().removeprefix("www.") for d in _clean_list(utm_required_domains, "utm_required_domains", errors)
+        ],
+    }
+    if not values["disclosure_tokens"] and "disclosure-missing" in values["enabled_rules"]:
+        errors["disclosure_tokens"] = "The disclosure rule needs at least one token."
+    if errors:
+        raise ValidationError(errors)
+    row = PrecheckSettings.objects.select_for_update().filter(team_id=team_id).first() or PrecheckSettings(
+        team_id=team_id
+    )
+    for key, value in values.items():
+        setattr(row, key, value)
+    row._history_user = by
+    row._change_reason = "pre-check rules changed"
+    row.save()
+    return row
+
+
+# --- posts -------------------------------------------------------------------------------------
+
+
+def _findings(post: Post, config: RuleConfig) -> list[dict]:
+    media = [Media(type=m.get("type", ""), url=m.get("url", ""), alt_text=m.get("alt_text", "")) for m in post.media]
+    findings = run_prechecks(
+        text=post.text, platform=post.account.platform, media=media, sponsored=post.sponsored, config=config
+    )
+    return [{**asdict(f), "spans": [list(s) for s in f.spans]} for f in findings]
+
+
+def _apply_prechecks(post: Post, config: RuleConfig, now) -> None:
+    post.prechecks = _findings(post, config)
+    post.precheck_failures = sum(1 for f in post.prechecks if f["severity"] in ("critical", "major"))
+    post.prechecked_at = now
+
+
+def post_precheck(*, post_id: int) -> Post | None:
+    """Re-run the pre-checks of one post (after the team changes its rules, say). Idempotent."""
+    post = Post.objects.select_related("account").filter(pk=post_id).first()
+    if post is None:
+        return None
+    _apply_prechecks(post, precheck_config_for(post.team_id), timezone.now())
+    # Pre-check results are excluded from the post's history: re-running them is not a change.
+    Post.objects.filter(pk=post.pk).update(
+        prechecks=post.prechecks, precheck_failures=post.precheck_failures, prechecked_at=post.prechecked_at
+    )
+    return post
+
+
+def _assign(post: Post, data: PostInput) -> list[str]:
+    changed = []
+    values = {
+        "text": data.text,
+        "url": data.url,
+        "media": _clean_media(data.media),
+        "campaign": data.campaign.strip(),
+        "sponsored": data.sponsored,
+        "status": data.status,
+        "scheduled_at": data.scheduled_at,
+        "published_at": data.published_at,
+        "author_name": data.author_name.strip()[:150],
+    }
+    for key, value in values.items():
+        if getattr(post, key) != value:
+            setattr(post, key, value)
+            changed.append(key)
+    return changed
+
+
+def posts_upsert_batch(
+    *, account_by_id: dict[int, SocialAccount], items: list[tuple[int, PostInput]], source: str, by: User
+) -> dict[str, list[Post]]:
+    """Create or update many posts in one transaction, idempotently on (account, external id).
+
+    A post whose text or media changed is marked "changed since review" (ISO 9001 8.5.6) and
+    its pre-checks re-run; history rows are written in bulk. Returns created/updated/unchanged.
+    """
+    now = timezone.now()
+    configs: dict[int, RuleConfig] = {}
+    keys = {(account_id, data.external_id) for account_id, data in items}
+    existing = {
+        (p.account_id, p.external_id): p
+        for p in Post.objects.select_related("account").filter(
+            account_id__in={a for a, _ in keys}, external_id__in={e for _, e in keys}
+        )
+    }
+    created: list[Post] = []
+    updated: list[Post] = []
+    unchanged: list[Post] = []
+    seen: set[tuple[int, str]] = set()
+    for account_id, data in items:
+        key = (account_id, data.external_id)
+        if key in seen:
+            continue  # the same post twice in one batch: the first wins
+        seen.add(key)
+        account = account_by_id[account_id]
+        config = configs.setdefault(account.team_id, precheck_config_for(account.team_id))
+        post = existing.get(key)
+        if post is None:
+            post = Post(account=account, team_id=account.team_id, external_id=data.external_id, source=source)
+            _assign(post, data)
+            post.content_hash = content_hash(post.text, post.media)
+            if source in (Source.MANUAL, Source.API) and by is not None:
+                post.author = by
+            _apply_prechecks(post, config, now)
+            created.append(post)
+            continue
+        changed = _assign(post, data)
+        if not changed:
+            unchanged.append(post)
+            continue
+        new_hash = content_hash(post.text, post.media)
+        if new_hash != post.content_hash:
+            post.content_hash = new_hash
+            _apply_prechecks(post, config, now)
+            if post.review_state in (ReviewState.PASSED, ReviewState.FAILED):
+                post.review_state = ReviewState.CHANGED
+            post.approved_for_publishing = False
+        post.updated_at = now
+        updated.append(post)
+    with transaction.atomic():
+        if created:
+            bulk_create_with_history(
+                created, Post, batch_size=1000, default_user=by, default_change_reason=f"{source} import"
+            )
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Post,
+                fields=[
+                    "text",
+                    "url",
+                    "media",
+                    "campaign",
+                    "sponsored",
+                    "status",
+                    "scheduled_at",
+                    "published_at",
+                    "author_name",
+                    "content_hash",
+                    "prechecks",
+                    "precheck_failures",
+                    "prechecked_at",
+                    "review_state",
+                    "approved_for_publishing",
+                    "updated_at",
+                ],
+                batch_size=1000,
+                default_user=by,
+                default_change_reason=f"{source}: content changed",
+            )
+    return {"created": created, "updated": updated, "unchanged": unchanged}
+
+
+def post_upsert(*, account_id: int, data: PostInput, source: str, by: User) -> tuple[Post, str]:
+    """One post from the form or the API. Returns the post and "created", "updated" or "unchanged"."""
+    account = SocialAccount.objects.filter(pk=account_id).first()
+    if account is None or not can_view_team(by, account.team_id):
+        raise NotFound("No such social account.")
+    if not perms.can_manage_posts(by, account.team_id):
+        raise PermissionDenied("Your role can't add posts.")
+    errors = data.errors()
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        result = posts_upsert_batch(
+            account_by_id={account.pk: account}, items=[(account.pk, data)], source=source, by=by
+        )
+    for outcome in ("created", "updated", "unchanged"):
+        if result[outcome]:
+            return result[outcome][0], outcome
+    raise AssertionError("unreachable")
+
+
+def posts_recheck_waiting(*, team_id: int) -> int:
+    """Re-run pre-checks on a team's posts still waiting for review, after its rules changed."""
+    from post_reviews.selectors import WAITING
+
+    ids = list(Post.objects.filter(team_id=team_id, review_state__in=WAITING).values_list("pk", flat=True)[:50_000])
+    for post_id in ids:
+        post_precheck(post_id=post_id)
+    return len(ids)

@@ -1,0 +1,389 @@
+import json
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import team_ids_of, team_ids_with_right
+from accounts.roles import Right
+from core.exceptions import DomainError, NotFound
+from core.views.helpers import active_team_id, domain_errors, run_service
+from docs_control.models import DocumentVersion
+from docs_control.workflow import Status as VersionStatus
+
+from . import forms, selectors, services
+from . import permissions as perms
+from .models import DefectCategory, ItemResult, PostStatus, Severity, Source, Stage
+from .platforms import Platform
+from .prechecks import RULE_IDS, RULE_INFO
+
+
+def _team_ids(request) -> set[int]:
+    mine = team_ids_of(request.user)
+    active = active_team_id(request)
+    return {active} if active in mine else mine
+
+
+def _queue_filters(request) -> selectors.QueueFilters:
+    account = request.GET.get("account", "")
+    return selectors.QueueFilters(
+        team_ids=_team_ids(request),
+        account=int(account) if account.isdigit() else None,
+        platform=request.GET.get("platform", "") if request.GET.get("platform") in Platform.values else "",
+        campaign=request.GET.get("campaign", "")[:120],
+        stage=request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
+    )
+
+
+@require_GET
+def queue(request):
+    f = _queue_filters(request)
+    after = None
+    cursor = request.GET.get("after", "")
+    if cursor.count(":") == 1 and all(p.isdigit() for p in cursor.split(":")):
+        failures, last = cursor.split(":")
+        after = (int(failures), int(last))
+    posts = selectors.review_queue(f, after=after, limit=selectors.QUEUE_PAGE + 1)
+    more = len(posts) > selectors.QUEUE_PAGE
+    posts = posts[: selectors.QUEUE_PAGE]
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_url = None
+    if more:
+        params["after"] = f"{posts[-1].precheck_failures}:{posts[-1].pk}"
+        next_url = "?" + params.urlencode()
+    return render(
+        request,
+        "post_reviews/queue.html",
+        {
+            "posts": posts,
+            "counts": selectors.queue_counts(f),
+            "filters": f,
+            "accounts": selectors.account_list_for(request.user),
+            "platforms": Platform.choices,
+            "stages": Stage.choices,
+            "next_url": next_url,
+            "first": posts[0] if posts else None,
+        },
+    )
+
+
+def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
+    from .presentation import post_card
+
+    checklist = selectors.checklist_for_post(request.user, post)
+    card = post_card(post)
+    items = []
+    if checklist is not None:
+        for item in checklist.items.all():
+            prefill = ""
+            if item.precheck_rule:
+                prefill = ItemResult.FAIL if item.precheck_rule in card["failed_rules"] else ItemResult.PASS
+            chosen = (data or {}).get(f"item-{item.pk}", prefill)
+            items.append({"item": item, "value": chosen, "prefilled": bool(prefill)})
+    stage = (data or {}).get("stage") or (
+        Stage.POST_PUBLICATION if post.status == PostStatus.PUBLISHED or lot_id else Stage.PRE_PUBLICATION
+    )
+    return {
+        "post": post,
+        "card": card,
+        "checklist": checklist,
+        "items": items,
+        "stage": stage,
+        "stages": Stage.choices,
+        "categories": DefectCategory.choices,
+        "severities": Severity.choices,
+        "started_at": timezone.now().isoformat(),
+        "lot_id": lot_id,
+        "errors": form_errors or {},
+        "reviews": selectors.reviews_of_post(post),
+        "can_review": perms.can_review(request.user, post.team_id),
+        "is_author": post.author_id == request.user.pk,
+    }
+
+
+@require_GET
+@domain_errors
+def review_page(request, post_id: int):
+    post = selectors.post_get_for(request.user, post_id=post_id)
+    lot = request.GET.get("lot", "")
+    return render(
+        request, "post_reviews/review.html", _review_context(request, post, lot_id=int(lot) if lot.isdigit() else None)
+    )
+
+
+def _defects_from(post_data) -> list[dict]:
+    categories = post_data.getlist("defect_category")
+    severities = post_data.getlist("defect_severity")
+    notes = post_data.getlist("defect_note")
+    defects = []
+    for i, category in enumerate(categories):
+        severity = severities[i] if i < len(severities) else ""
+        note = notes[i] if i < len(notes) else ""
+        if category or severity or note.strip():
+            defects.append({"category": category, "severity": severity, "note": note})
+    return defects
+
+
+@require_POST
+@domain_errors
+def review_submit(request, post_id: int):
+    post = selectors.post_get_for(request.user, post_id=post_id)
+    checklist_id = request.POST.get("checklist", "")
+    started = parse_datetime(request.POST.get("started_at", "") or "")
+    lot = request.POST.get("lot", "")
+    results = {}
+    for key, value in request.POST.items():
+        if key.startswith("item-") and key[5:].isdigit():
+            results[int(key[5:])] = value
+    data = services.ReviewInput(
+        post_id=post.pk,
+        checklist_id=int(checklist_id) if checklist_id.isdigit() else 0,
+        stage=request.POST.get("stage", ""),
+        results=results,
+        defects=_defects_from(request.POST),
+        notes=request.POST.get("notes", ""),
+        started_at=started if isinstance(started, datetime) else None,
+        sampling_lot_id=int(lot) if lot.isdigit() else None,
+    )
+    errors = {}
+    try:
+        review = services.review_submit(data=data, by=request.user)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        errors = getattr(exc, "errors", None) or {"non_field_errors": [exc.message]}
+    if errors:
+        context = _review_context(request, post, lot_id=data.sampling_lot_id, form_errors=errors, data=request.POST)
+        return render(request, "post_reviews/review.html", context)
+    messages.success(request, f"Review of {post} saved: {review.get_outcome_display()}.")
+    if data.sampling_lot_id:
+        return _go(request, reverse("post_reviews:lot", args=[data.sampling_lot_id]))
+    following = selectors.next_in_queue(request.user, after_post=post)
+    if following is None:
+        return _go(request, reverse("post_reviews:queue"))
+    return _go(request, reverse("post_reviews:review", args=[following.pk]))
+
+
+def _go(request, url: str):
+    """After a review: htmx swaps the next page in (no full reload); plain forms redirect."""
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Location"] = json.dumps(
+            {"path": url, "target": "#review-main", "select": "#review-main", "swap": "outerHTML"}
+        )
+        return response
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+@domain_errors
+def post_detail(request, post_id: int):
+    from core.selectors import history_entries
+
+    from .presentation import post_card
+
+    post = selectors.post_get_for(request.user, post_id=post_id)
+    return render(
+        request,
+        "post_reviews/post_detail.html",
+        {
+            "post": post,
+            "card": post_card(post),
+            "reviews": selectors.reviews_of_post(post),
+            "history": history_entries(post),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def post_create(request):
+    accounts = [a for a in selectors.account_list_for(request.user) if perms.can_manage_posts(request.user, a.team_id)]
+    form = forms.PostForm(request.POST or None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        media = [{"type": d["media_type"], "url": d["media_url"], "alt_text": d["alt_text"]}] if d["media_type"] else []
+        holder = {}
+
+        def call():
+            holder["post"], holder["outcome"] = services.post_upsert(
+                account_id=d["account"],
+                data=services.PostInput(
+                    external_id=d["external_id"],
+                    text=d["text"],
+                    url=d["url"],
+                    media=media,
+                    campaign=d["campaign"],
+                    sponsored=d["sponsored"],
+                    status=d["status"],
+                    scheduled_at=d["scheduled_at"],
+                    published_at=d["published_at"],
+                ),
+                source=Source.MANUAL,
+                by=request.user,
+            )
+
+        if run_service(request, call, form=form):
+            messages.success(request, f"Post {holder['outcome']}; pre-checks ran.")
+            return HttpResponseRedirect(reverse("post_reviews:post", args=[holder["post"].pk]))
+    return render(request, "post_reviews/post_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def imports(request):
+    accounts = list(selectors.account_list_for(request.user))
+    form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        holder = {}
+
+        def call():
+            holder["run"] = services.import_run_create(
+                team_id=d["team"], upload=d["file"], kind=d["kind"], account_id=d["account"], by=request.user
+            )
+
+        if run_service(request, call, form=form, success="File received; the import is running."):
+            return HttpResponseRedirect(reverse("post_reviews:import", args=[holder["run"].pk]))
+    runs = list(selectors.import_run_list_for(request.user)[:20])
+    return render(request, "post_reviews/imports.html", {"form": form, "runs": runs})
+
+
+@require_GET
+@domain_errors
+def import_detail(request, run_id: int):
+    run = selectors.import_run_get_for(request.user, run_id=run_id)
+    template = "post_reviews/import_detail.html#progress" if request.htmx else "post_reviews/import_detail.html"
+    return render(request, template, {"run": run})
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def accounts(request):
+    form = forms.AccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if run_service(
+            request,
+            lambda: services.account_create(
+                team_id=d["team"],
+                platform=d["platform"],
+                handle=d["handle"],
+                display_name=d["display_name"],
+                by=request.user,
+            ),
+            form=form,
+            success="Account added.",
+        ):
+            return HttpResponseRedirect(reverse("post_reviews:accounts"))
+    return render(
+        request, "post_reviews/accounts.html", {"form": form, "accounts": selectors.account_list_for(request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def precheck_settings(request):
+    team_ids = team_ids_with_right(request.user, Right.CHECKLIST_MANAGE)
+    team_id = active_team_id(request) if active_team_id(request) in team_ids else (min(team_ids) if team_ids else None)
+    if team_id is None:
+        raise NotFound("You manage no team's pre-check rules.")
+    config = services.precheck_config_for(team_id)
+    initial = {
+        "enabled_rules": sorted(config.enabled),
+        "disclosure_tokens": "\n".join(config.disclosure_tokens),
+        "banned_terms": "\n".join(config.banned_terms),
+        "restricted_terms": "\n".join(config.restricted_terms),
+        "allowed_domains": "\n".join(config.allowed_domains),
+        "utm_required_domains": "\n".join(config.utm_required_domains),
+    }
+    form = forms.PrecheckSettingsForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.precheck_settings_update(team_id=team_id, by=request.user, **form.lists()),
+            form=form,
+            success="Pre-check rules saved. Waiting posts are re-checked in the background.",
+        )
+    ):
+        from .tasks import posts_recheck_team
+
+        posts_recheck_team.delay(team_id)
+        return HttpResponseRedirect(reverse("post_reviews:settings"))
+    return render(
+        request, "post_reviews/settings.html", {"form": form, "rules": [(r, *RULE_INFO[r]) for r in RULE_IDS]}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def checklists(request):
+    manage_ids = team_ids_with_right(request.user, Right.CHECKLIST_MANAGE)
+    versions = (
+        DocumentVersion.objects.filter(status=VersionStatus.EFFECTIVE, document__team_id__in=manage_ids)
+        .select_related("document")
+        .order_by("document__number")
+    )
+    form = forms.ChecklistForm(request.POST or None, versions=versions)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.checklist_create(
+                version_id=form.cleaned_data["version"],
+                name=form.cleaned_data["name"],
+                items=form.parsed_items(),
+                by=request.user,
+            ),
+            form=form,
+            success="Checklist created.",
+        )
+    ):
+        return HttpResponseRedirect(reverse("post_reviews:checklists"))
+    return render(
+        request,
+        "post_reviews/checklists.html",
+        {"form": form if manage_ids else None, "checklists": selectors.checklist_list_for(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def lots(request):
+    accounts = list(selectors.account_list_for(request.user))
+    form = forms.LotForm(request.POST or None, user=request.user, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        holder = {}
+
+        def call():
+            holder["lot"] = services.sampling_lot_create(
+                team_id=d["team"],
+                account_id=d["account"],
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                method=d["method"],
+                aql=d["aql"] if d["aql"] is not None else "2.5",
+                percent=d["percent"],
+                by=request.user,
+            )
+
+        if run_service(request, call, form=form, success="Sample drawn."):
+            return HttpResponseRedirect(reverse("post_reviews:lot", args=[holder["lot"].pk]))
+    return render(request, "post_reviews/lots.html", {"form": form, "lots": selectors.lot_list_for(request.user)[:50]})
+
+
+@require_GET
+@domain_errors
+def lot_detail(request, lot_id: int):
+    lot = selectors.lot_get_for(request.user, lot_id=lot_id)
+    return render(request, "post_reviews/lot_detail.html", {"lot": lot, "sample": selectors.lot_sample(lot)})
