@@ -96,3 +96,27 @@ def make_posts(account, count: int, *, by, prefix: str = "p", start: int = 0, **
 
 def noon(days_ago: int) -> datetime:
     return (timezone.now() - timedelta(days=days_ago)).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+def other_checklist(people) -> Checklist:
+    """A checklist of team B, built by team B's own QA manager from team B's effective SOP."""
+    from accounts.roles import Role
+    from docs_control import services as docs
+    from tests.factories import PASSWORD, MembershipFactory, UserFactory
+
+    qa_b = MembershipFactory(user=UserFactory(username="quinn"), team=people.team_b, role=Role.QA_MANAGER).user
+    lead_b = MembershipFactory(user=UserFactory(username="liam"), team=people.team_b, role=Role.TEAM_LEAD).user
+    document = docs.document_create(
+        team_id=people.team_b.pk,
+        number="SOP-B-001",
+        title="Agency posts",
+        by=people.outsider,
+        owner_id=people.outsider.pk,
+        required_approvals=1,
+        body="## Purpose\nAgency posts are checked.\n",
+    )
+    version = document.versions.get(status="draft")
+    docs.version_submit(version_id=version.pk, by=people.outsider, approver_ids=[lead_b.pk])
+    docs.version_approve(version_id=version.pk, by=lead_b, password=PASSWORD)
+    return services.checklist_create(version_id=version.pk, name="Agency review", items=CHECKLIST_ITEMS, by=qa_b)
