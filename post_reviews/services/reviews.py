@@ -25,6 +25,7 @@ from post_reviews.models import (
     PostReview,
     ReviewItem,
     ReviewState,
+    SamplingLot,
     Severity,
     Stage,
 )
@@ -132,6 +133,10 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
         unknown = set(data.results) - {i.pk for i in items}
         if unknown:
             errors["results"] = "Results name items that are not on this checklist."
+        if data.sampling_lot_id is not None:
+            lot = SamplingLot.objects.filter(pk=data.sampling_lot_id, team_id=post.team_id).first()
+            if lot is None or post.pk not in lot.sample_post_ids or data.stage != Stage.POST_PUBLICATION:
+                errors["sampling_lot"] = "The post is not in this sampling lot's sample (post-publication reviews)."
         for i, d in enumerate(data.defects, start=1):
             if d.get("category") not in DefectCategory.values or d.get("severity") not in Severity.values:
                 errors["defects"] = f"Defect {i}: choose a category and a severity."
