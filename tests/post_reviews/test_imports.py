@@ -301,3 +301,16 @@ def test_import_for_another_team_through_the_api_is_404(people, accounts, api_fo
     assert response.status_code == 404
     assert ImportRun.objects.count() == 0
     assert api_for(people.outsider).get("/api/v1/post-imports/").json()["results"] == []
+
+
+def test_a_spreadsheet_export_with_bom_and_crlf_line_ends_imports(people, accounts, django_capture_on_commit_callbacks):
+    content = (
+        "\ufeffAccount,External_ID,Text,Sponsored\r\n"
+        'brand.ig,ig-1,"Two\r\nlines",no\r\n'
+        "brand.ig,ig-2,Bad flag,maybe\r\n"
+        "brand.ig,ig-3,Fine,yes\r\n"
+    ).encode()
+    run = run_import(people, content, django_capture_on_commit_callbacks)
+    assert run.status == "done" and run.created_count == 2
+    assert [(e["line"], "sponsored" in e["reason"]) for e in run.errors] == [(4, True)]
+    assert Post.objects.get(external_id="ig-3").sponsored is True
