@@ -60,16 +60,18 @@ class ReviewState(models.TextChoices):
 
 
 class Post(models.Model):
-    account = models.ForeignKey(SocialAccount, on_delete=models.PROTECT, related_name="posts")
+    # No single-column indexes on account and team: the composite indexes below lead with them,
+    # and every extra index slows bulk imports.
+    account = models.ForeignKey(SocialAccount, on_delete=models.PROTECT, related_name="posts", db_index=False)
     # Denormalised from the account so queue and list queries filter one table.
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+", db_index=False)
     external_id = models.CharField(max_length=100)
     url = models.URLField(max_length=500, blank=True)
     text = models.TextField(blank=True)
     media = models.JSONField(default=list, blank=True)  # [{"type": "image", "url": "...", "alt_text": "..."}]
     campaign = models.CharField(max_length=120, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     author_name = models.CharField(max_length=150, blank=True)
     sponsored = models.BooleanField(default=False)
@@ -99,7 +101,14 @@ class Post(models.Model):
                 name="post_queue_idx",
                 condition=Q(review_state__in=["pending", "changed"]),
             ),
+            # Per-account queue (and the per-account counts, index-only).
+            models.Index(
+                fields=["team", "account", "-precheck_failures", "id"],
+                name="post_waiting_account_idx",
+                condition=Q(review_state__in=["pending", "changed"]),
+            ),
             models.Index(fields=["team", "-id"], name="post_team_recent_idx"),
+            models.Index(fields=["team", "review_state", "-id"], name="post_team_state_recent_idx"),
             models.Index(fields=["account", "published_at"], name="post_account_published_idx"),
         ]
 

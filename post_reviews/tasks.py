@@ -20,3 +20,10 @@ def posts_recheck_team(team_id: int) -> None:
     from post_reviews.services import posts_recheck_waiting
 
     posts_recheck_waiting(team_id=team_id)
+
+
+@shared_task
+def posts_precheck_many(post_ids: list[int]) -> None:
+    from post_reviews.services import post_precheck_many
+
+    post_precheck_many(post_ids=post_ids)

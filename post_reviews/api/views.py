@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.permissions import can_view_team
+from accounts.permissions import can_view_team, team_ids_of
 from core.api.base import ScopedViewSetMixin
 from core.exceptions import NotFound, PermissionDenied
 from post_reviews import permissions as perms
@@ -79,7 +79,9 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if params.get("platform"):
             if params["platform"] not in Platform.values:
                 raise ValidationError({"platform": "Unknown platform."})
-            qs = qs.filter(account__platform=params["platform"])
+            qs = qs.filter(
+                account_id__in=selectors.accounts_on_platform(team_ids_of(self.request.user), params["platform"])
+            )
         if params.get("review_state"):
             if params["review_state"] not in ReviewState.values:
                 raise ValidationError({"review_state": "Unknown state."})

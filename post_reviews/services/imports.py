@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,7 +21,9 @@ from accounts.permissions import can_view_team
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from post_reviews import permissions as perms
 from post_reviews.models import ImportRun, ImportStatus, PostStatus, SocialAccount, Source
+from post_reviews.tasks import posts_precheck_many
 
+from .bulk_pg import posts_copy_upsert
 from .posts import PostInput, posts_upsert_batch
 
 COLUMNS = [
@@ -29,7 +31,7 @@ COLUMNS = [
     "campaign", "sponsored", "status", "scheduled_at", "published_at", "author",
 ]  # fmt: skip
 REQUIRED = {"account", "external_id", "text"}
-BATCH = 2000
+BATCH = 10_000
 MAX_ERRORS_KEPT = 1000
 TRUE = {"1", "true", "yes", "y"}
 FALSE = {"", "0", "false", "no", "n"}
@@ -126,13 +128,27 @@ def _count_lines(fh) -> int:
 def _consume(run: ImportRun, rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: dict, by: User) -> None:
     batch: list[tuple[int, PostInput]] = []
     errors: list[dict] = []
+    fast = connection.vendor == "postgresql"
 
     def flush():
         if batch:
-            result = posts_upsert_batch(account_by_id=accounts["by_id"], items=batch, source=_source(run), by=by)
-            run.created_count += len(result["created"])
-            run.updated_count += len(result["updated"])
-            run.unchanged_count += len(result["unchanged"])
+            if fast:
+                with transaction.atomic():
+                    result = posts_copy_upsert(
+                        items=[(a, accounts["by_id"][a].team_id, d) for a, d in batch], source=_source(run), by=by
+                    )
+                distinct = len({(a, d.external_id) for a, d in batch})
+                run.created_count += len(result["created"])
+                run.updated_count += len(result["updated"])
+                run.unchanged_count += distinct - len(result["created"]) - len(result["updated"])
+                to_check = result["created"] + result["content_changed"]
+                for start in range(0, len(to_check), 2000):
+                    posts_precheck_many.delay(to_check[start : start + 2000])
+            else:
+                result = posts_upsert_batch(account_by_id=accounts["by_id"], items=batch, source=_source(run), by=by)
+                run.created_count += len(result["created"])
+                run.updated_count += len(result["updated"])
+                run.unchanged_count += len(result["unchanged"])
             batch.clear()
         run.error_count += len(errors)
         room = MAX_ERRORS_KEPT - len(run.errors)

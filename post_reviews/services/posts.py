@@ -18,6 +18,7 @@ from post_reviews.platforms import Platform
 from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks
 
 MEDIA_TYPES = ("image", "video", "gif")
+POST_STATUSES = frozenset(PostStatus.values)
 
 
 @dataclass
@@ -43,7 +44,7 @@ class PostInput:
             errors["external_id"] = "The external id is longer than 100 characters."
         if not self.text.strip():
             errors["text"] = "The post has no text."
-        if self.status not in PostStatus.values:
+        if self.status not in POST_STATUSES:
             errors["status"] = f"Status must be one of {', '.join(PostStatus.values)}."
         if len(self.url) > 500:
             errors["url"] = "The URL is longer than 500 characters."
@@ -239,7 +240,9 @@ def posts_upsert_batch(
             continue  # the same post twice in one batch: the first wins
         seen.add(key)
         account = account_by_id[account_id]
-        config = configs.setdefault(account.team_id, precheck_config_for(account.team_id))
+        config = configs.get(account.team_id)
+        if config is None:
+            config = configs[account.team_id] = precheck_config_for(account.team_id)
         post = existing.get(key)
         if post is None:
             post = Post(account=account, team_id=account.team_id, external_id=data.external_id, source=source)
@@ -325,3 +328,36 @@ def posts_recheck_waiting(*, team_id: int) -> int:
     for post_id in ids:
         post_precheck(post_id=post_id)
     return len(ids)
+
+
+def post_precheck_many(*, post_ids: list[int]) -> int:
+    """Pre-check many posts (after a bulk import) with one UPDATE per chunk. Idempotent.
+
+    Pre-check results are excluded from the post's history (re-running them is not a change of
+    the post), so a set-based UPDATE loses no audit trail.
+    """
+    from django.db import connection
+
+    done = 0
+    configs: dict[int, RuleConfig] = {}
+    now = timezone.now()
+    for start in range(0, len(post_ids), 1000):
+        chunk = post_ids[start : start + 1000]
+        ids, findings, failures = [], [], []
+        for post in Post.objects.select_related("account").filter(pk__in=chunk):
+            config = configs.get(post.team_id)
+            if config is None:
+                config = configs[post.team_id] = precheck_config_for(post.team_id)
+            _apply_prechecks(post, config, now)
+            ids.append(post.pk)
+            findings.append(json.dumps(post.prechecks))
+            failures.append(post.precheck_failures)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE post_reviews_post AS p SET prechecks = v.prechecks::jsonb, precheck_failures = v.failures, "
+                "prechecked_at = %s FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS prechecks, "
+                "unnest(%s::int[]) AS failures) AS v WHERE p.id = v.id",
+                [now, ids, findings, failures],
+            )
+        done += len(ids)
+    return done

@@ -31,7 +31,7 @@ def _setup(people):
                 "precheck_rule": "alt-text-missing",
             },
             {"criterion": "Spelling is correct", "category": "spelling", "severity": "minor"},
-        ],  # fmt: skip
+        ],
         by=people.qa,
     )
     services.posts_upsert_batch(
