@@ -30,7 +30,7 @@ def team_switch(request):
     form = TeamSwitchForm(request.POST)
     form.is_valid()
     value = form.cleaned_data.get("team", "")
-    if value.isdigit() and int(value) in team_ids_of(request.user):
+    if value.isdecimal() and int(value) in team_ids_of(request.user):
         request.session["active_team_id"] = int(value)
     else:
         request.session.pop("active_team_id", None)

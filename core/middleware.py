@@ -1,4 +1,23 @@
+import re
+
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+_SESSION_KEY = re.compile(r"^[a-z0-9]{1,64}$")
+
+
+class SessionCookieGuardMiddleware:
+    """Drop a session cookie that can't be a session key (NUL bytes, odd characters) before the
+    session middleware looks it up: PostgreSQL refuses NUL in text and the lookup would be a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        value = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if value is not None and not _SESSION_KEY.match(value):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

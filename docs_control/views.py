@@ -342,7 +342,7 @@ def version_acknowledge(request, version_id: int):
 @domain_errors
 def version_diff(request, version_id: int):
     against = request.GET.get("against")
-    against_id = int(against) if against and against.isdigit() else None
+    against_id = int(against) if against and against.isdecimal() else None
     diff = selectors.version_diff(request.user, version_id=version_id, against_id=against_id)
     versions = list(diff["version"].document.versions.order_by("-major", "-minor"))
     return render(request, "docs_control/version_diff.html", {**diff, "versions": versions})
@@ -375,7 +375,7 @@ def approvals_inbox(request):
 @require_GET
 def training_matrix(request):
     team = request.GET.get("team")
-    team_id = int(team) if team and team.isdigit() else active_team_id(request)
+    team_id = int(team) if team and team.isdecimal() else active_team_id(request)
     matrix = selectors.training_matrix(request.user, team_id=team_id)
     if request.GET.get("format") == "csv":
         return _matrix_csv(matrix)

@@ -33,7 +33,7 @@ def _queue_filters(request) -> selectors.QueueFilters:
     account = request.GET.get("account", "")
     return selectors.QueueFilters(
         team_ids=_team_ids(request),
-        account=int(account) if account.isdigit() else None,
+        account=int(account) if account.isdecimal() else None,
         platform=request.GET.get("platform", "") if request.GET.get("platform") in Platform.values else "",
         campaign=request.GET.get("campaign", "")[:120],
         stage=request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
@@ -45,7 +45,7 @@ def queue(request):
     f = _queue_filters(request)
     after = None
     cursor = request.GET.get("after", "")
-    if cursor.count(":") == 1 and all(p.isdigit() for p in cursor.split(":")):
+    if cursor.count(":") == 1 and all(p.isdecimal() for p in cursor.split(":")):
         failures, last = cursor.split(":")
         after = (int(failures), int(last))
     posts = selectors.review_queue(f, after=after, limit=selectors.QUEUE_PAGE + 1)
@@ -112,9 +112,8 @@ def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
 def review_page(request, post_id: int):
     post = selectors.post_get_for(request.user, post_id=post_id)
     lot = request.GET.get("lot", "")
-    return render(
-        request, "post_reviews/review.html", _review_context(request, post, lot_id=int(lot) if lot.isdigit() else None)
-    )
+    lot_id = int(lot) if lot.isdecimal() else None
+    return render(request, "post_reviews/review.html", _review_context(request, post, lot_id=lot_id))
 
 
 def _defects_from(post_data) -> list[dict]:
@@ -139,17 +138,17 @@ def review_submit(request, post_id: int):
     lot = request.POST.get("lot", "")
     results = {}
     for key, value in request.POST.items():
-        if key.startswith("item-") and key[5:].isdigit():
+        if key.startswith("item-") and key[5:].isdecimal():
             results[int(key[5:])] = value
     data = services.ReviewInput(
         post_id=post.pk,
-        checklist_id=int(checklist_id) if checklist_id.isdigit() else 0,
+        checklist_id=int(checklist_id) if checklist_id.isdecimal() else 0,
         stage=request.POST.get("stage", ""),
         results=results,
         defects=_defects_from(request.POST),
         notes=request.POST.get("notes", ""),
         started_at=started if isinstance(started, datetime) else None,
-        sampling_lot_id=int(lot) if lot.isdigit() else None,
+        sampling_lot_id=int(lot) if lot.isdecimal() else None,
     )
     errors = {}
     try:

@@ -186,7 +186,7 @@ class CapaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"actions/(?P<item_id>\d+)/complete",
+        url_path=r"actions/(?P<item_id>[0-9]+)/complete",
         parser_classes=[JSONParser, MultiPartParser, FormParser],
         filterset_fields=[],
     )

@@ -12,7 +12,7 @@ class ScopedViewSetMixin:
     """
 
     model: type[models.Model]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[0-9]+"
     # Query parameters a list understands. Anything else is refused: a typo in a filter must
     # not silently return every row.
     filter_params: frozenset[str] = frozenset()
@@ -30,7 +30,7 @@ class ScopedViewSetMixin:
         value = self.request.query_params.get(name)
         if value in (None, ""):
             return None
-        if not value.isdigit():
+        if not value.isdecimal():
             raise ValidationError({name: "Must be a whole number."})
         return int(value)
 

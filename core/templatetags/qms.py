@@ -22,4 +22,4 @@ def has_right(user, arg: str) -> bool:
     from accounts.permissions import has_right as _has_right
 
     team_id, _, right = arg.partition(":")
-    return team_id.isdigit() and _has_right(user, int(team_id), right)
+    return team_id.isdecimal() and _has_right(user, int(team_id), right)

@@ -219,7 +219,7 @@ class DocumentVersionViewSet(
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
         against = request.query_params.get("against")
-        if against is not None and not against.isdigit():
+        if against is not None and not against.isdecimal():
             raise ValidationError({"against": "Must be a version id."})
         diff = selectors.version_diff(request.user, version_id=int(pk), against_id=int(against) if against else None)
         return Response(

@@ -145,7 +145,7 @@ class ReviewInputSerializer(serializers.Serializer):
     sampling_lot = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
     def validate_results(self, value):
-        if not all(str(k).isdigit() for k in value):
+        if not all(str(k).isdecimal() for k in value):
             raise serializers.ValidationError("Keys are checklist item ids.")
         return {int(k): v for k, v in value.items()}
 
