@@ -23,6 +23,19 @@ from .platforms import Platform
 from .prechecks import RULE_IDS, RULE_INFO
 
 
+def _text(value: str) -> str:
+    """Free text read straight from a request: PostgreSQL refuses NUL in text (a 500 otherwise)."""
+    return value.replace("\x00", "")
+
+
+def _started_at(value: str) -> datetime | None:
+    # parse_datetime raises on a well-formed but impossible moment (2024-02-30T10:00).
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
 def _team_ids(request) -> set[int]:
     mine = team_ids_of(request.user)
     active = active_team_id(request)
@@ -35,7 +48,7 @@ def _queue_filters(request) -> selectors.QueueFilters:
         team_ids=_team_ids(request),
         account=int(account) if account.isdecimal() else None,
         platform=request.GET.get("platform", "") if request.GET.get("platform") in Platform.values else "",
-        campaign=request.GET.get("campaign", "")[:120],
+        campaign=_text(request.GET.get("campaign", ""))[:120],
         stage=request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
     )
 
@@ -125,7 +138,7 @@ def _defects_from(post_data) -> list[dict]:
         severity = severities[i] if i < len(severities) else ""
         note = notes[i] if i < len(notes) else ""
         if category or severity or note.strip():
-            defects.append({"category": category, "severity": severity, "note": note})
+            defects.append({"category": category, "severity": severity, "note": _text(note)})
     return defects
 
 
@@ -134,7 +147,7 @@ def _defects_from(post_data) -> list[dict]:
 def review_submit(request, post_id: int):
     post = selectors.post_get_for(request.user, post_id=post_id)
     checklist_id = request.POST.get("checklist", "")
-    started = parse_datetime(request.POST.get("started_at", "") or "")
+    started = _started_at(request.POST.get("started_at", ""))
     lot = request.POST.get("lot", "")
     results = {}
     for key, value in request.POST.items():
@@ -146,7 +159,7 @@ def review_submit(request, post_id: int):
         stage=request.POST.get("stage", ""),
         results=results,
         defects=_defects_from(request.POST),
-        notes=request.POST.get("notes", ""),
+        notes=_text(request.POST.get("notes", "")),
         started_at=started if isinstance(started, datetime) else None,
         sampling_lot_id=int(lot) if lot.isdecimal() else None,
     )

@@ -206,6 +206,37 @@ def test_review_page_submit_with_a_missing_item_shows_the_error(people, post, ch
     assert PostReview.objects.count() == 0
 
 
+def test_review_page_submit_with_an_impossible_start_time_still_saves(people, post, checklist, client_for):
+    # parse_datetime raises on 2024-02-30: that was a 500.
+    data = {**form_for(checklist), "started_at": "2024-02-30T10:00:00"}
+    response = client_for(people.reviewer).post(f"/reviews/posts/{post.pk}/review/submit/", data)
+    assert response.status_code == 302
+    assert PostReview.objects.get().time_spent_seconds == 0
+
+
+def test_review_page_submit_drops_nul_characters_from_notes_and_defects(people, post, checklist, client_for):
+    # PostgreSQL refuses NUL in text: notes and defect notes were saved as sent, a 500.
+    data = {
+        **form_for(checklist),
+        "notes": "Lo\x00oks fine",
+        "defect_category": "spelling",
+        "defect_severity": "minor",
+        "defect_note": "Ty\x00po",
+    }
+    response = client_for(people.reviewer).post(f"/reviews/posts/{post.pk}/review/submit/", data)
+    assert response.status_code == 302
+    review = PostReview.objects.get()
+    assert review.notes == "Looks fine"
+    assert review.defects.get().note == "Typo"
+
+
+def test_queue_campaign_filter_with_a_nul_character_is_not_a_500(people, accounts, client_for):
+    post = make_post(accounts.x, "x-1", by=people.author, campaign="autumn")
+    response = client_for(people.reviewer).get("/reviews/?campaign=autu%00mn")
+    assert response.status_code == 200
+    assert f"/reviews/posts/{post.pk}/review/" in response.content.decode()
+
+
 # --- checklists -----------------------------------------------------------------------------------
 
 
