@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import team_list_for
 from core.exceptions import Conflict
+from core.exceptions import ValidationError as DomainValidationError
 from core.selectors import history_entries, signatures_of
 from core.views.helpers import active_team_id, domain_errors, run_service
 
@@ -343,7 +344,12 @@ def version_acknowledge(request, version_id: int):
 def version_diff(request, version_id: int):
     against = request.GET.get("against")
     against_id = int(against) if against and against.isdecimal() else None
-    diff = selectors.version_diff(request.user, version_id=version_id, against_id=against_id)
+    try:
+        diff = selectors.version_diff(request.user, version_id=version_id, against_id=against_id)
+    except DomainValidationError as exc:
+        # A version of another document (an edited URL): say so and compare with the one in force.
+        messages.error(request, " ".join(" ".join(errors) for errors in exc.errors.values()))
+        diff = selectors.version_diff(request.user, version_id=version_id, against_id=None)
     versions = list(diff["version"].document.versions.order_by("-major", "-minor"))
     return render(request, "docs_control/version_diff.html", {**diff, "versions": versions})
 

@@ -84,6 +84,14 @@ def test_pages_of_another_team_are_404(client_for, people, effective):
     assert "SOP-T-001" not in client.get("/documents/").content.decode()
 
 
+def test_diff_against_a_version_of_another_document_is_a_message_not_a_500(client_for, people, effective):
+    _document, version = effective
+    other = draft_of(make_document(people, number="SOP-T-002"))
+    response = client_for(people.qa).get(f"/documents/versions/{version.pk}/diff/?against={other.pk}", follow=True)
+    assert response.status_code == 200
+    assert "Both versions must belong to the same document." in response.content.decode()
+
+
 def test_wrong_password_in_the_page_shows_a_message_and_signs_nothing(client_for, people, document):
     version = draft_of(document)
     client = client_for(people.author)
