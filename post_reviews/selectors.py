@@ -179,7 +179,9 @@ def lot_sample(lot: SamplingLot) -> list[dict]:
         r.post_id: r
         for r in PostReview.objects.filter(
             post_id__in=lot.sample_post_ids, stage="post_publication", submitted_at__gte=lot.created_at
-        ).order_by("id")
+        )
+        .select_related("reviewer")
+        .order_by("id")
     }
     return [{"post": posts.get(pid), "review": reviews.get(pid)} for pid in lot.sample_post_ids]
 

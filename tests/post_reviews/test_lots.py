@@ -195,3 +195,32 @@ def test_a_review_of_a_post_outside_the_sample_cannot_count_towards_the_lot(peop
         )
     assert "sampling_lot" in exc.value.errors
     assert outside.reviews.count() == 0
+
+
+def _review(people, lot, checklist, post_id):
+    services.review_submit(
+        data=services.ReviewInput(
+            post_id=post_id,
+            checklist_id=checklist.pk,
+            stage="post_publication",
+            results=results_for(checklist),
+            sampling_lot_id=lot.pk,
+        ),
+        by=people.reviewer,
+    )
+
+
+def test_lot_page_query_count_does_not_grow_with_the_reviewed_sample(people, published, checklist, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lot = create_lot(people)
+    client = client_for(people.qa)
+    _review(people, lot, checklist, lot.sample_post_ids[0])
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/reviews/sampling/{lot.pk}/").status_code == 200
+    for post_id in lot.sample_post_ids[1:10]:
+        _review(people, lot, checklist, post_id)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get(f"/reviews/sampling/{lot.pk}/").status_code == 200
+    assert len(ten) == len(one)
