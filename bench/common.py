@@ -9,6 +9,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings.local")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qms_bench")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+# DEBUG keeps every query in memory: benchmarks measure production behaviour.
+os.environ.setdefault("DJANGO_DEBUG", "false")
 
 
 def setup() -> None:

@@ -1,6 +1,7 @@
 """Every read of post reviews, scoped to the user's teams. Lists page by keyset, never OFFSET."""
 
-from dataclasses import dataclass
+import heapq
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -72,7 +73,22 @@ def _queue_base(f: QueueFilters) -> QuerySet[Post]:
 
 def review_queue(f: QueueFilters, *, after: tuple[int, int] | None = None, limit: int = QUEUE_PAGE) -> list[Post]:
     """Waiting posts, pre-check failures first, then oldest first. Keyset paging on
-    (precheck_failures DESC, id ASC): any page costs the same, however deep."""
+    (precheck_failures DESC, id ASC): any page costs the same, however deep.
+
+    Filtered to a platform (a few accounts), each account's page is read from the per-account
+    queue index and the pages are merged: filtering the team-wide index instead would walk the
+    whole backlog when the platform has little or nothing waiting.
+    """
+    if f.platform and not f.account:
+        accounts = accounts_on_platform(f.team_ids, f.platform)
+        if len(accounts) <= 50:
+            pages = [
+                review_queue(replace(f, platform="", account=account_id), after=after, limit=limit)
+                for account_id in accounts
+            ]
+            return heapq.nsmallest(
+                limit, (p for page in pages for p in page), key=lambda p: (-p.precheck_failures, p.pk)
+            )
     qs = _queue_base(f).select_related("account")
     if after is not None:
         failures, last_id = after
