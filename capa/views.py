@@ -16,7 +16,7 @@ from core.exceptions import (
     TransitionNotAllowed,
     ValidationError,
 )
-from core.selectors import attachments_of
+from core.selectors import attachments_by_record
 from core.views.helpers import active_team_id, domain_errors
 
 from . import forms, permissions, selectors, services
@@ -263,8 +263,8 @@ def _capa_context(request, capa, **bound) -> dict:
     user = request.user
     items = list(capa.items.all())
     checks = list(capa.checks.all())
-    evidence = {item.pk: list(attachments_of(item)) for item in items}
-    check_evidence = {check.pk: list(attachments_of(check)) for check in checks}
+    evidence = attachments_by_record(items)
+    check_evidence = attachments_by_record(checks)
     can_work = permissions.can_work(user, capa) and not capa.is_final
     context = {
         "capa": capa,

@@ -32,6 +32,17 @@ def attachments_of(record: models.Model) -> QuerySet[Attachment]:
     ).select_related("uploaded_by")
 
 
+def attachments_by_record(records: list[models.Model]) -> dict[int, list[Attachment]]:
+    """The attachments of several records of one model, by record id: one query however many."""
+    found: dict[int, list[Attachment]] = {record.pk: [] for record in records}
+    if records:
+        for attachment in Attachment.objects.filter(
+            record_type=ContentType.objects.get_for_model(records[0]), record_id__in=list(found)
+        ).select_related("uploaded_by"):
+            found[attachment.record_id].append(attachment)
+    return found
+
+
 def signatures_of(record: models.Model) -> QuerySet[Signature]:
     return Signature.objects.for_record(record).select_related("signer").order_by("signed_at", "id")
 

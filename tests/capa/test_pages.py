@@ -32,6 +32,31 @@ def test_lists_run_a_bounded_number_of_queries(client_for, people, django_assert
     assert response.status_code == 200
 
 
+def test_detail_page_query_count_does_not_grow_with_action_items(client_for, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capa import services
+
+    capa = capa_at(people, Status.IMPLEMENTING)
+    client = client_for(people.qa)
+    client.get(f"/capa/{capa.pk}/")  # warms the content-type cache
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/capa/{capa.pk}/").status_code == 200
+    for n in range(5):
+        services.action_item_add(
+            capa_id=capa.pk,
+            description=f"Follow-up {n}",
+            action_type="corrective",
+            owner=people.author,
+            due_date=timezone.localdate() + timedelta(days=7),
+            by=people.qa,
+        )
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(f"/capa/{capa.pk}/").status_code == 200
+    assert len(six) == len(one)
+
+
 def test_board_shows_columns_owner_age_and_overdue(client_for, people):
     capa = capa_at(people, Status.IMPLEMENTING)
     item = capa.items.get()
