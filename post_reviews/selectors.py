@@ -3,7 +3,7 @@
 import heapq
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.permissions import team_ids_of
@@ -89,11 +89,16 @@ def review_queue(f: QueueFilters, *, after: tuple[int, int] | None = None, limit
             return heapq.nsmallest(
                 limit, (p for page in pages for p in page), key=lambda p: (-p.precheck_failures, p.pk)
             )
-    qs = _queue_base(f).select_related("account")
-    if after is not None:
-        failures, last_id = after
-        qs = qs.filter(Q(precheck_failures__lt=failures) | Q(precheck_failures=failures, id__gt=last_id))
-    return list(qs.order_by("-precheck_failures", "id")[:limit])
+    qs = _queue_base(f).select_related("account").order_by("-precheck_failures", "id")
+    if after is None:
+        return list(qs[:limit])
+    # The keyset "after (failures, id)" as two index range scans: the rest of this failure level,
+    # then the lower levels. One OR-ed condition can't be an index condition and walks the backlog.
+    failures, last_id = after
+    page = list(qs.filter(precheck_failures=failures, id__gt=last_id)[:limit])
+    if len(page) < limit:
+        page += list(qs.filter(precheck_failures__lt=failures)[: limit - len(page)])
+    return page
 
 
 def queue_counts(f: QueueFilters) -> dict:

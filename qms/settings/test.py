@@ -10,6 +10,7 @@ DATABASES = {
     "default": env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/qms"),
 }
 # Parallel runs on one machine (a developer and CI, or helpers) pick their own names.
+DATABASES["default"]["OPTIONS"] = {"options": "-c random_page_cost=1.1"}
 DATABASES["default"]["TEST"] = {"NAME": env.str("QMS_TEST_DB_NAME", default="test_qms")}
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
