@@ -54,6 +54,11 @@ class PostInput:
                 break
         if len(self.campaign) > 120:
             errors["campaign"] = "The campaign is longer than 120 characters."
+        # PostgreSQL refuses NUL in text and in jsonb: a row carrying one must be refused, not crash the batch.
+        texts = [self.external_id, self.text, self.url, self.campaign, self.author_name]
+        texts += [str(v) for m in self.media if isinstance(m, dict) for v in m.values()]
+        if any("\x00" in t for t in texts):
+            errors["text"] = "The post contains a NUL character."
         return errors
 
 

@@ -314,3 +314,12 @@ def test_a_spreadsheet_export_with_bom_and_crlf_line_ends_imports(people, accoun
     assert run.status == "done" and run.created_count == 2
     assert [(e["line"], "sponsored" in e["reason"]) for e in run.errors] == [(4, True)]
     assert Post.objects.get(external_id="ig-3").sponsored is True
+
+
+def test_a_nul_character_fails_its_row_not_the_import(people, accounts, django_capture_on_commit_callbacks):
+    # PostgreSQL refuses NUL in text: the whole batch used to crash with a DataError.
+    content = HEADER + b"brand.ig,ig-1,A p\x00ost,,no\n" + b"brand.ig,ig-2,A fine post,,no\n"
+    run = run_import(people, content, django_capture_on_commit_callbacks)
+    assert run.status == "done"
+    assert run.created_count == 1
+    assert [e["line"] for e in run.errors] == [2] and "NUL" in run.errors[0]["reason"]
