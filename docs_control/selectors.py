@@ -118,7 +118,10 @@ def document_get_for(user: User, *, document_id: int) -> Document:
 
 
 def version_list_for(user: User) -> QuerySet[DocumentVersion]:
-    return DocumentVersion.objects.filter(document__in=document_list_for(user)).select_related(
+    """Every version of the user's teams' documents; of another team's document, only the
+    versions the user was asked to acknowledge (not its drafts or later revisions)."""
+    asked = Acknowledgement.objects.filter(user=user, version=OuterRef("pk"))
+    return DocumentVersion.objects.filter(Q(document__team_id__in=team_ids_of(user)) | Q(Exists(asked))).select_related(
         "document", "document__team", "author"
     )
 

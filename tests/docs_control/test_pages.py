@@ -166,3 +166,17 @@ def test_approver_inbox_lists_pending_approvals(client_for, people, document):
     page = client_for(people.lead).get("/documents/approvals/").content.decode()
     assert f"/documents/versions/{version.pk}/" in page
     assert "SOP-T-001 v1.0" in page
+
+
+def test_a_reader_from_another_team_sees_only_the_version_they_must_acknowledge(client_for, people):
+    from tests.docs_control.conftest import submit
+
+    document = make_document(people)
+    version = draft_of(document)
+    submit(people, version, extra_team_ids=[people.team_b.pk])
+    services.version_approve(version_id=version.pk, by=people.lead, password=PASSWORD)
+    revision = services.version_create_draft(document_id=document.pk, by=people.author)
+    client = client_for(people.outsider)
+    assert client.get(f"/documents/versions/{version.pk}/").status_code == 200
+    assert client.get(f"/documents/versions/{revision.pk}/").status_code == 404
+    assert client.get(f"/documents/versions/{revision.pk}/diff/").status_code == 404
