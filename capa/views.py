@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import active_team_ids, team_list_for
 from core.exceptions import (
+    DomainError,
     InvalidPassword,
+    NotFound,
     PermissionDenied,
     SigningLocked,
     TransitionNotAllowed,
@@ -48,6 +50,10 @@ def _run(form: forms.BootstrapForm, call: Callable[[], object]) -> object | None
         form.add_error("password" if "password" in form.fields else None, exc.message)
     except (SigningLocked, TransitionNotAllowed) as exc:
         form.add_error(None, exc.message)
+    except (NotFound, PermissionDenied):
+        raise  # domain_errors turns these into the 404 / 403 pages
+    except DomainError as exc:
+        form.add_error(None, exc.message)  # any other refusal (a conflict, say) is shown, not a 500
     return None
 
 
