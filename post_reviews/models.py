@@ -87,7 +87,11 @@ class Post(models.Model):
     approved_for_publishing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["prechecks", "prechecked_at", "updated_at"])
+    # History is read per post (by id), never by account, team or author: those indexes would only
+    # slow every bulk import.
+    history = HistoricalRecords(
+        excluded_fields=["prechecks", "prechecked_at", "updated_at"], no_db_index=["account", "team", "author"]
+    )
 
     class Meta:
         ordering = ["-id"]

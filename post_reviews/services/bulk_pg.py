@@ -40,10 +40,8 @@ SELECT DISTINCT ON (s.account_id, s.external_id)
     s.scheduled_at, s.published_at, %(source)s, s.content_hash, 0, %(pending)s, false, %(now)s, NULL,
     s.team_id, s.account_id, '[]'::jsonb, NULL, %(now)s
 FROM qms_post_staging s
-WHERE NOT EXISTS (
-    SELECT 1 FROM post_reviews_post p WHERE p.account_id = s.account_id AND p.external_id = s.external_id
-)
 ORDER BY s.account_id, s.external_id, s.ord
+-- Posts that exist were updated just before; the unique index skips them here.
 ON CONFLICT (account_id, external_id) DO NOTHING
 RETURNING id
 """  # noqa: S608
