@@ -3,7 +3,7 @@ from django import forms
 from accounts.models import Team
 from accounts.permissions import team_ids_with_right
 from accounts.roles import Right, Role
-from accounts.selectors import team_members
+from accounts.selectors import team_list_for, team_members
 
 from .models import Kind
 
@@ -44,15 +44,13 @@ class SubmitForm(forms.Form):
         help_text="Leave empty to make it effective as soon as it is approved.",
     )
 
-    def __init__(self, *args, version, **kwargs):
+    def __init__(self, *args, version, user, **kwargs):
         super().__init__(*args, **kwargs)
         document = version.document
         leads = team_members(team_id=document.team_id, roles=(Role.TEAM_LEAD,)).exclude(pk=version.author_id)
         self.fields["approvers"].choices = [(u.pk, u.printed_name) for u in leads]
         self.fields["approvers"].help_text = f"Needs {document.required_approvals} approval(s)."
-        self.fields["extra_teams"].choices = [
-            (t.pk, t.name) for t in Team.objects.exclude(pk=document.team_id).order_by("name")
-        ]
+        self.fields["extra_teams"].choices = [(t.pk, t.name) for t in team_list_for(user).exclude(pk=document.team_id)]
 
 
 class SignForm(forms.Form):

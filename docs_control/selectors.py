@@ -143,6 +143,15 @@ def version_get_for(user: User, *, version_id: int) -> DocumentVersion:
     return version
 
 
+def effective_versions_of_teams(team_ids: set[int]) -> QuerySet[DocumentVersion]:
+    """The versions in force of these teams' documents (what checklists are built from)."""
+    return (
+        DocumentVersion.objects.filter(status=Status.EFFECTIVE, document__team_id__in=team_ids)
+        .select_related("document")
+        .order_by("document__number")
+    )
+
+
 def effective_version_of(document: Document) -> DocumentVersion | None:
     return next((v for v in document.versions.all() if v.status == Status.EFFECTIVE), None)
 

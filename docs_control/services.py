@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.permissions import can_view_team, has_role
+from accounts.permissions import can_view_team, has_role, team_ids_of
 from accounts.roles import Role
 from accounts.selectors import team_members
 from core.exceptions import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
@@ -270,9 +270,11 @@ def version_submit(
         errors["approvers"] = "Approvers must be team leads of the owning team."
     elif len(ids) < document.required_approvals:
         errors["approvers"] = f"Pick at least {document.required_approvals} approver(s)."
-    extra = list(Team.objects.filter(pk__in=extra_team_ids or []).exclude(pk=document.team_id))
-    if extra_team_ids and len(extra) != len(set(extra_team_ids) - {document.team_id}):
-        errors["extra_teams"] = "Unknown team."
+    # Only teams the submitter is in: an author can't push an SOP onto teams they can't see.
+    wanted = set(extra_team_ids or []) - {document.team_id}
+    extra = list(Team.objects.filter(pk__in=wanted & team_ids_of(by)))
+    if len(extra) != len(wanted):
+        errors["extra_teams"] = "Choose among your own teams."
     if effective_from is not None and effective_from < timezone.localdate():
         errors["effective_from"] = "The effective date can't be in the past."
     if not version.body.strip():

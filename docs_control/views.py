@@ -174,7 +174,7 @@ def version_detail(request, version_id: int):
                 "withdraw": perms.can_withdraw(user, version),
                 "acknowledge": perms.can_acknowledge(user, version),
             },
-            "submit_form": forms.SubmitForm(version=version) if perms.can_submit(user, version) else None,
+            "submit_form": forms.SubmitForm(version=version, user=user) if perms.can_submit(user, version) else None,
             "sign_form": forms.SignForm(),
             "password_form": forms.PasswordForm(),
             "reason_form": forms.ReasonForm(),
@@ -253,7 +253,7 @@ def _signed_action(request, version_id: int, form_class, call, success: str):
 @domain_errors
 def version_submit(request, version_id: int):
     version = selectors.version_get_for(request.user, version_id=version_id)
-    form = forms.SubmitForm(request.POST, version=version)
+    form = forms.SubmitForm(request.POST, version=version, user=request.user)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")

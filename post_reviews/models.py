@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from capa.models import Severity  # one severity scale: a defect's severity becomes its NC's
+
 from .platforms import Platform
 
 
@@ -148,12 +150,6 @@ class DefectCategory(models.TextChoices):
     WRONG_ASSET = "wrong_asset", "Wrong asset"
     TIMING = "timing", "Timing"
     OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    MAJOR = "major", "Major"
-    MINOR = "minor", "Minor"
 
 
 class ChecklistItem(models.Model):

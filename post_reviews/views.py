@@ -13,8 +13,7 @@ from accounts.permissions import team_ids_of, team_ids_with_right
 from accounts.roles import Right
 from core.exceptions import DomainError, NotFound
 from core.views.helpers import active_team_id, domain_errors, run_service
-from docs_control.models import DocumentVersion
-from docs_control.workflow import Status as VersionStatus
+from docs_control.selectors import effective_versions_of_teams
 
 from . import forms, selectors, services
 from . import permissions as perms
@@ -339,11 +338,7 @@ def precheck_settings(request):
 @domain_errors
 def checklists(request):
     manage_ids = team_ids_with_right(request.user, Right.CHECKLIST_MANAGE)
-    versions = (
-        DocumentVersion.objects.filter(status=VersionStatus.EFFECTIVE, document__team_id__in=manage_ids)
-        .select_related("document")
-        .order_by("document__number")
-    )
+    versions = effective_versions_of_teams(manage_ids)
     form = forms.ChecklistForm(request.POST or None, versions=versions)
     if (
         request.method == "POST"

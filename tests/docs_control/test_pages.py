@@ -173,6 +173,9 @@ def test_a_reader_from_another_team_sees_only_the_version_they_must_acknowledge(
 
     document = make_document(people)
     version = draft_of(document)
+    from tests.docs_control.test_workflow import _also_in_team_b
+
+    _also_in_team_b(people.author, people)
     submit(people, version, extra_team_ids=[people.team_b.pk])
     services.version_approve(version_id=version.pk, by=people.lead, password=PASSWORD)
     revision = services.version_create_draft(document_id=document.pk, by=people.author)

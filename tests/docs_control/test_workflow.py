@@ -295,9 +295,26 @@ def test_acknowledgements_are_requested_from_every_member_and_signed(people, eff
     assert again.signature_id == ack.signature_id
 
 
+def test_extra_teams_must_be_teams_of_the_submitter(people):
+    version = draft_of(make_document(people))
+    with pytest.raises(ValidationError) as exc:
+        submit(people, version, extra_team_ids=[people.team_b.pk])
+    assert "your own teams" in exc.value.errors["extra_teams"][0]
+    assert DocumentVersion.objects.get(pk=version.pk).status == Status.DRAFT
+
+
+def _also_in_team_b(user, people):
+    from accounts.permissions import forget_roles
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=user, team=people.team_b, role="viewer")
+    forget_roles(user)
+
+
 def test_extra_teams_are_asked_to_acknowledge(people):
     document = make_document(people)
     version = draft_of(document)
+    _also_in_team_b(people.author, people)
     submit(people, version, extra_team_ids=[people.team_b.pk])
     services.version_approve(version_id=version.pk, by=people.lead, password=PASSWORD)
     assert Acknowledgement.objects.filter(version=version, user=people.outsider).exists()
@@ -306,9 +323,10 @@ def test_extra_teams_are_asked_to_acknowledge(people):
 
 def test_someone_not_asked_cannot_acknowledge(people, effective):
     _, version = effective
-    with pytest.raises(Exception) as exc:
+    from core.exceptions import NotFound
+
+    with pytest.raises(NotFound):
         services.version_acknowledge(version_id=version.pk, by=people.outsider, password=PASSWORD)
-    assert type(exc.value).__name__ == "NotFound"
 
 
 def test_periodic_review_no_change_is_signed_and_resets_the_due_date(people, effective):
