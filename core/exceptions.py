@@ -41,11 +41,16 @@ class Conflict(DomainError):
 class ValidationError(DomainError):
     """Bad input, reported by field: ``{"field": "message"}`` or a plain message."""
 
-    def __init__(self, errors: dict[str, str | list[str]] | str):
+    def __init__(self, errors: dict[str, str | list[str] | dict] | str):
         if isinstance(errors, str):
             errors = {"non_field_errors": errors}
-        self.errors = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+        # A dict value holds the field errors of one item of a list (bulk input), as DRF does.
+        self.errors = {k: v if isinstance(v, list | dict) else [v] for k, v in errors.items()}
+        super().__init__(
+            "; ".join(
+                f"{k}: {' '.join(map(str, v.values() if isinstance(v, dict) else v))}" for k, v in self.errors.items()
+            )
+        )
 
 
 class InvalidPassword(DomainError):

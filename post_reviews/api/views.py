@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,10 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.permissions import can_view_team, team_ids_of
+from accounts.permissions import team_ids_of
 from core.api.base import ScopedViewSetMixin
-from core.exceptions import NotFound, PermissionDenied
-from post_reviews import permissions as perms
 from post_reviews import selectors, services
 from post_reviews.models import Checklist, ImportRun, Post, PostReview, ReviewState, SamplingLot, SocialAccount, Source
 from post_reviews.platforms import Platform
@@ -103,46 +100,31 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = s.PostInputSerializer(data=request.data, many=many)
         data.is_valid(raise_exception=True)
         rows = data.validated_data if many else [data.validated_data]
-        accounts = {a.pk: a for a in SocialAccount.objects.filter(pk__in={r["account"] for r in rows})}
-        errors = {}
-        items = []
-        for i, row in enumerate(rows):
-            account = accounts.get(row["account"])
-            if account is None or not can_view_team(request.user, account.team_id):
-                raise NotFound("No such social account.")
-            if not perms.can_manage_posts(request.user, account.team_id):
-                raise PermissionDenied("Your role can't add posts.")
-            post_input = services.PostInput(
-                external_id=row["external_id"].strip(),
-                text=row["text"],
-                url=row["url"],
-                media=[dict(m) for m in row["media"]],
-                campaign=row["campaign"],
-                sponsored=row["sponsored"],
-                status=row["status"],
-                scheduled_at=row["scheduled_at"],
-                published_at=row["published_at"],
-                author_name=row["author_name"],
+        items = [
+            (
+                row["account"],
+                services.PostInput(
+                    external_id=row["external_id"].strip(),
+                    text=row["text"],
+                    url=row["url"],
+                    media=[dict(m) for m in row["media"]],
+                    campaign=row["campaign"],
+                    sponsored=row["sponsored"],
+                    status=row["status"],
+                    scheduled_at=row["scheduled_at"],
+                    published_at=row["published_at"],
+                    author_name=row["author_name"],
+                ),
             )
-            problems = post_input.errors()
-            if problems:
-                errors[str(i) if many else "post"] = problems
-            items.append((account.pk, post_input))
-        if errors:
-            raise ValidationError(errors if many else errors["post"])
-        with transaction.atomic():
-            result = services.posts_upsert_batch(
-                account_by_id=accounts, items=items, source=Source.API, by=request.user
-            )
-        outcome = {}
-        for name in ("created", "updated", "unchanged"):
-            for post in result[name]:
-                outcome[(post.account_id, post.external_id)] = {
-                    "id": post.pk,
-                    "external_id": post.external_id,
-                    "outcome": name,
-                }
-        body = [outcome[(a, d.external_id)] for a, d in items]
+            for row in rows
+        ]
+        if many:
+            results = services.posts_upsert_many(items=items, source=Source.API, by=request.user)
+        else:
+            results = [
+                services.post_upsert(account_id=items[0][0], data=items[0][1], source=Source.API, by=request.user)
+            ]
+        body = [{"id": p.pk, "external_id": p.external_id, "outcome": outcome} for p, outcome in results]
         return Response(body if many else body[0], status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.ImportRunSerializer})

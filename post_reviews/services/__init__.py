@@ -10,6 +10,7 @@ from .posts import (
     post_upsert,
     posts_recheck_waiting,
     posts_upsert_batch,
+    posts_upsert_many,
     precheck_config_for,
     precheck_settings_update,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "post_upsert",
     "posts_recheck_waiting",
     "posts_upsert_batch",
+    "posts_upsert_many",
     "precheck_config_for",
     "precheck_settings_update",
     "review_submit",

@@ -305,24 +305,37 @@ def posts_upsert_batch(
     return {"created": created, "updated": updated, "unchanged": unchanged}
 
 
-def post_upsert(*, account_id: int, data: PostInput, source: str, by: User) -> tuple[Post, str]:
-    """One post from the form or the API. Returns the post and "created", "updated" or "unchanged"."""
-    account = SocialAccount.objects.filter(pk=account_id).first()
-    if account is None or not can_view_team(by, account.team_id):
-        raise NotFound("No such social account.")
-    if not perms.can_manage_posts(by, account.team_id):
-        raise PermissionDenied("Your role can't add posts.")
-    errors = data.errors()
+def posts_upsert_many(*, items: list[tuple[int, PostInput]], source: str, by: User) -> list[tuple[Post, str]]:
+    """Posts from the form or the API, all or nothing. ``items`` are (account id, post).
+
+    Returns (post, "created" | "updated" | "unchanged") in the order given. Another team's
+    account is NotFound; bad posts are a ValidationError keyed by their position.
+    """
+    accounts = {a.pk: a for a in SocialAccount.objects.filter(pk__in={a for a, _ in items})}
+    errors: dict[str, dict] = {}
+    for i, (account_id, data) in enumerate(items):
+        account = accounts.get(account_id)
+        if account is None or not can_view_team(by, account.team_id):
+            raise NotFound("No such social account.")
+        if not perms.can_manage_posts(by, account.team_id):
+            raise PermissionDenied("Your role can't add posts.")
+        problems = data.errors()
+        if problems:
+            errors[str(i)] = {field: [message] for field, message in problems.items()}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        result = posts_upsert_batch(
-            account_by_id={account.pk: account}, items=[(account.pk, data)], source=source, by=by
-        )
-    for outcome in ("created", "updated", "unchanged"):
-        if result[outcome]:
-            return result[outcome][0], outcome
-    raise AssertionError("unreachable")
+        result = posts_upsert_batch(account_by_id=accounts, items=items, source=source, by=by)
+    outcome = {(p.account_id, p.external_id): (p, name) for name in result for p in result[name]}
+    return [outcome[(account_id, data.external_id)] for account_id, data in items]
+
+
+def post_upsert(*, account_id: int, data: PostInput, source: str, by: User) -> tuple[Post, str]:
+    """One post from the form or the API; bad fields are reported by name."""
+    try:
+        return posts_upsert_many(items=[(account_id, data)], source=source, by=by)[0]
+    except ValidationError:
+        raise ValidationError(data.errors()) from None
 
 
 def posts_recheck_waiting(*, team_id: int) -> int:
