@@ -1,17 +1,20 @@
 """The PostgreSQL fast path for imports: COPY into a staging table, then set-based upserts.
 
-Measured against COPY itself (bench/import_csv.py): the ORM path (bulk_create_with_history)
-managed under 1,000 rows/s with history; this path writes the same rows and history rows in a
-few statements per batch. Semantics match ``posts_upsert_batch``: idempotent on (account,
-external id), the first of duplicate rows in a batch wins, a changed text or media marks the
-post "changed since review" and withdraws its publishing approval, and every created or
-changed post gets a history row with the importing user and a reason. Pre-checks run after
-the batch (``post_precheck_many``), so the import itself stays close to COPY speed.
+Semantics match ``posts_upsert_batch`` (the ORM path SQLite uses): idempotent on (account,
+external id), a batch holds one row per post (the caller keeps the first), a changed text or media marks the post
+"changed since review" and withdraws its publishing approval, and every created or changed post
+gets a history row with the importing user and a reason. Pre-checks run after the batch
+(``posts_precheck_many``), so the import itself stays close to COPY speed.
+
+The work is split so that the importing thread only talks to the database: ``copy_line`` turns a
+validated row into a line of COPY text and can run in a parsing thread beside it, while
+``posts_copy_upsert`` sends a batch of such lines and runs four statements over them. What each
+step costs is measured by ``bench/import_csv.py`` (docs/imports.md has the figures).
 """
 
 import json
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from post_reviews.models import ReviewState
@@ -20,11 +23,15 @@ from .posts import PostInput, content_hash
 
 _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS qms_post_staging (
-    ord integer, account_id bigint, team_id bigint, external_id text, url text, text text, media text,
+    account_id bigint, team_id bigint, external_id text, url text, text text, media text,
     campaign text, author_name text, sponsored boolean, status text, scheduled_at timestamptz,
     published_at timestamptz, content_hash text
 ) ON COMMIT DELETE ROWS
 """
+_COPY = (
+    "COPY qms_post_staging (account_id, team_id, external_id, url, text, media, campaign, author_name, "
+    "sponsored, status, scheduled_at, published_at, content_hash) FROM STDIN"
+)
 
 _FIELDS = (
     "external_id, url, text, media, campaign, author_name, sponsored, status, scheduled_at, published_at, "
@@ -32,17 +39,26 @@ _FIELDS = (
     "team_id, account_id"
 )
 
-# Built from the constant column list above; values are always bound parameters.
+# Built from the constant column lists above; values are always bound parameters. The new posts
+# and their history rows are written by one statement: the history rows come from the rows just
+# inserted, not from a second read of the posts table.
 _INSERT = f"""
-INSERT INTO post_reviews_post ({_FIELDS}, prechecks, prechecked_at, updated_at)
-SELECT DISTINCT ON (s.account_id, s.external_id)
-    s.external_id, s.url, s.text, s.media::jsonb, s.campaign, s.author_name, s.sponsored, s.status,
-    s.scheduled_at, s.published_at, %(source)s, s.content_hash, 0, %(pending)s, false, %(now)s, NULL,
-    s.team_id, s.account_id, '[]'::jsonb, NULL, %(now)s
-FROM qms_post_staging s
-ORDER BY s.account_id, s.external_id, s.ord
--- Posts that exist were updated just before; the unique index skips them here.
-ON CONFLICT (account_id, external_id) DO NOTHING
+WITH new_posts AS (
+    INSERT INTO post_reviews_post ({_FIELDS}, prechecks, prechecked_at, updated_at)
+    SELECT
+        s.external_id, s.url, s.text, s.media::jsonb, s.campaign, s.author_name, s.sponsored, s.status,
+        s.scheduled_at, s.published_at, %(source)s, s.content_hash, 0, %(pending)s, false, %(now)s, NULL,
+        s.team_id, s.account_id, '[]'::jsonb, NULL, %(now)s
+    FROM qms_post_staging s
+    WHERE NOT EXISTS (
+        SELECT 1 FROM post_reviews_post p WHERE p.account_id = s.account_id AND p.external_id = s.external_id
+    )
+    {{conflict}}
+    RETURNING {_FIELDS}, id
+)
+INSERT INTO post_reviews_historicalpost
+    ({_FIELDS}, id, history_date, history_change_reason, history_type, history_user_id)
+SELECT {_FIELDS}, id, %(now)s, %(reason)s, '+', %(user)s FROM new_posts
 RETURNING id
 """  # noqa: S608
 
@@ -58,7 +74,7 @@ UPDATE post_reviews_post p SET
     approved_for_publishing = CASE WHEN s.old_hash <> s.content_hash THEN false ELSE p.approved_for_publishing END
 FROM (
     -- The FROM clause sees the rows as they were before this UPDATE: old_hash is the previous content.
-    SELECT DISTINCT ON (st.account_id, st.external_id) st.*, p0.id AS post_id, p0.content_hash AS old_hash
+    SELECT st.*, p0.id AS post_id, p0.content_hash AS old_hash
     FROM qms_post_staging st
     JOIN post_reviews_post p0 ON p0.account_id = st.account_id AND p0.external_id = st.external_id
     WHERE (p0.content_hash, p0.url, p0.campaign, p0.author_name, p0.sponsored, p0.status, p0.scheduled_at,
@@ -66,7 +82,6 @@ FROM (
           IS DISTINCT FROM
           (st.content_hash, st.url, st.campaign, st.author_name, st.sponsored, st.status, st.scheduled_at,
            st.published_at)
-    ORDER BY st.account_id, st.external_id, st.ord
 ) s
 WHERE p.id = s.post_id
 RETURNING p.id, s.old_hash <> s.content_hash AS content_changed
@@ -75,39 +90,55 @@ RETURNING p.id, s.old_hash <> s.content_hash AS content_changed
 _HISTORY = f"""
 INSERT INTO post_reviews_historicalpost
     (id, {_FIELDS}, history_date, history_change_reason, history_type, history_user_id)
-SELECT id, {_FIELDS}, %(now)s, %(reason)s, %(type)s, %(user)s FROM post_reviews_post WHERE id = ANY(%(ids)s)
+SELECT id, {_FIELDS}, %(now)s, %(reason)s, '~', %(user)s FROM post_reviews_post WHERE id = ANY(%(ids)s)
 """  # noqa: S608
 
+# COPY's text format: tab between fields, \N for NULL, and backslash escapes inside a field.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-def posts_copy_upsert(*, items: list[tuple[int, int, PostInput]], source: str, by) -> dict[str, list[int]]:
-    """``items`` are (account id, team id, post) rows already validated. Call inside a transaction."""
+
+def _field(value: str) -> str:
+    return value.translate(_ESCAPES)
+
+
+def _when(value) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def copy_line(account_id: int, team_id: int, p: PostInput) -> str:
+    """One staged row as a line of COPY text. Pure Python: it runs in the parsing thread."""
+    media = [{"alt_text": m.get("alt_text", ""), "type": m.get("type", ""), "url": m.get("url", "")} for m in p.media]
+    media_json = json.dumps(media, separators=(",", ":"), ensure_ascii=False) if media else "[]"
+    return "\t".join(
+        (
+            str(account_id), str(team_id), _field(p.external_id), _field(p.url), _field(p.text),
+            _field(media_json), _field(p.campaign.strip()), _field(p.author_name.strip()[:150]),
+            "t" if p.sponsored else "f", _field(p.status), _when(p.scheduled_at), _when(p.published_at),
+            content_hash(p.text, media),
+        )
+    ) + "\n"  # fmt: skip
+
+
+def posts_copy_upsert(*, lines: list[str], source: str, by) -> dict[str, list[int]]:
+    """Upsert a batch of ``copy_line`` rows (already validated) in one transaction.
+
+    A batch is committed without waiting for the write-ahead log to reach the disk
+    (synchronous_commit off for this transaction only): after a crash the last batches may be
+    missing, and the import task, which is acknowledged late, runs again and upserts them.
+    """
     now = timezone.now()
-    with connection.cursor() as cursor:
-        # Sorting a batch for DISTINCT ON and the anti-join must stay in memory, not spill to disk.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
-        # A batch is small next to the posts table: probing the (account, external id) unique
-        # index per staged row beats hashing or sorting the whole table once per batch.
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
+    user = by.pk if by is not None else None
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A batch is small next to the posts table, and the staging table has no statistics:
+        # probing the (account, external id) unique index per staged row beats hashing or sorting
+        # the whole table once per batch. One round trip for the settings of this transaction.
+        cursor.execute(
+            "SELECT set_config('synchronous_commit', 'off', true), set_config('enable_hashjoin', 'off', true), "
+            "set_config('enable_mergejoin', 'off', true)"
+        )
         cursor.execute(_STAGING)
-        with cursor.cursor.copy(
-            "COPY qms_post_staging (ord, account_id, team_id, external_id, url, text, media, campaign, author_name, "
-            "sponsored, status, scheduled_at, published_at, content_hash) FROM STDIN"
-        ) as copy:
-            for ord_, (account_id, team_id, p) in enumerate(items):
-                media = [
-                    {"type": m.get("type", ""), "url": m.get("url", ""), "alt_text": m.get("alt_text", "")}
-                    for m in p.media
-                ]
-                copy.write_row(
-                    (
-                        ord_, account_id, team_id, p.external_id, p.url, p.text, json.dumps(media), p.campaign.strip(),
-                        p.author_name.strip()[:150], p.sponsored, p.status, p.scheduled_at, p.published_at,
-                        content_hash(p.text, media),
-                    )
-                )  # fmt: skip
-        # A temp table has no statistics: without them the planner loops instead of hashing.
-        cursor.execute("ANALYZE qms_post_staging")
+        with cursor.cursor.copy(_COPY) as copy:
+            copy.write("".join(lines))
         # Update the posts that exist first, then insert the rest: the update never sees the new rows.
         cursor.execute(
             _UPDATE,
@@ -116,17 +147,18 @@ def posts_copy_upsert(*, items: list[tuple[int, int, PostInput]], source: str, b
         changes = cursor.fetchall()
         updated = [row[0] for row in changes]
         content_changed = [row[0] for row in changes if row[1]]
-        cursor.execute(_INSERT, {"source": source, "pending": ReviewState.PENDING, "now": now})
+        params = {"source": source, "pending": ReviewState.PENDING, "now": now, "reason": f"{source} import"}
+        params["user"] = user
+        try:
+            # Plain INSERT of the rows the anti-join found new: a unique-index probe per row is far
+            # cheaper than ON CONFLICT's speculative insertion. Only when another import commits
+            # the same posts in between does the batch retry, skipping what now exists.
+            with transaction.atomic():
+                cursor.execute(_INSERT.format(conflict=""), params)
+        except IntegrityError:
+            cursor.execute(_INSERT.format(conflict="ON CONFLICT (account_id, external_id) DO NOTHING"), params)
         created = [row[0] for row in cursor.fetchall()]
-        user = by.pk if by is not None else None
-        if created:
-            cursor.execute(
-                _HISTORY, {"now": now, "reason": f"{source} import", "type": "+", "user": user, "ids": created}
-            )
         if updated:
-            cursor.execute(
-                _HISTORY,
-                {"now": now, "reason": f"{source}: content changed", "type": "~", "user": user, "ids": updated},
-            )
+            cursor.execute(_HISTORY, {"now": now, "reason": f"{source}: content changed", "user": user, "ids": updated})
         cursor.execute("TRUNCATE qms_post_staging")
     return {"created": created, "updated": updated, "content_changed": content_changed}

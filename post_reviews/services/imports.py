@@ -4,10 +4,14 @@ A file is read in batches: each good row is upserted (idempotent on account + ex
 each bad row is recorded with its line number and reason, and nothing of a bad row is written.
 """
 
+import contextlib
 import csv
 import json
+import queue
 import re
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -23,7 +27,7 @@ from post_reviews import permissions as perms
 from post_reviews.models import ImportRun, ImportStatus, PostStatus, SocialAccount, Source
 from post_reviews.tasks import posts_precheck_many
 
-from .bulk_pg import posts_copy_upsert
+from .bulk_pg import copy_line, posts_copy_upsert
 from .posts import PostInput, posts_upsert_batch
 
 COLUMNS = [
@@ -125,54 +129,118 @@ def _count_lines(fh) -> int:
     return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
-def _consume(run: ImportRun, rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: dict, by: User) -> None:
-    batch: list[tuple[int, PostInput]] = []
-    errors: list[dict] = []
-    fast = connection.vendor == "postgresql"
+@dataclass
+class _Batch:
+    items: list  # COPY lines (PostgreSQL) or (account id, PostInput) pairs (the ORM path), one per post
+    duplicates: int  # later rows of a post already in the batch: skipped, counted as unchanged
+    errors: list[dict] = field(default_factory=list)
 
-    def flush():
-        if batch:
+
+def _batches(rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: dict, fast: bool) -> Iterator[_Batch]:
+    """Group parsed rows into batches; on PostgreSQL each good row is already a line of COPY text."""
+    items: list = []
+    keys: set[tuple[int, str]] = set()
+    errors: list[dict] = []
+    duplicates = 0
+    for line, data, account in rows:
+        if data is None:
+            errors.append({"line": line, "reason": account})
+        elif (account, data.external_id) in keys:
+            duplicates += 1  # the first row of a post in a batch wins; a later batch may update it
+        else:
+            keys.add((account, data.external_id))
             if fast:
-                with transaction.atomic():
-                    result = posts_copy_upsert(
-                        items=[(a, accounts["by_id"][a].team_id, d) for a, d in batch], source=_source(run), by=by
-                    )
-                distinct = len({(a, d.external_id) for a, d in batch})
+                items.append(copy_line(account, accounts["by_id"][account].team_id, data))
+            else:
+                items.append((account, data))
+        if len(items) >= BATCH or len(errors) >= BATCH:
+            yield _Batch(items, duplicates, errors)
+            items, keys, errors, duplicates = [], set(), [], 0
+    yield _Batch(items, duplicates, errors)
+
+
+class _Prefetch:
+    """Run an iterator in a background thread, a bounded number of results ahead.
+
+    Parsing a file is Python work and writing a batch is mostly waiting for PostgreSQL, so the
+    next batch is parsed while the database writes the current one. The queue holds at most
+    ``depth`` batches: memory stays flat whatever the file's size. Only the consuming thread
+    touches the database. An exception in the parser is raised in the consumer.
+    """
+
+    def __init__(self, iterator: Iterator, depth: int = 2):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(iterator,), daemon=True, name="import-parser")
+
+    def _work(self, iterator: Iterator) -> None:
+        try:
+            for item in iterator:
+                if self._stop.is_set():
+                    return
+                self._queue.put((True, item))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._queue.put((False, exc))
+        else:
+            self._queue.put((False, None))
+
+    def __enter__(self) -> Iterator:
+        self._thread.start()
+        return self._results()
+
+    def _results(self) -> Iterator:
+        while True:
+            ok, value = self._queue.get()
+            if ok:
+                yield value
+            elif value is None:
+                return
+            else:
+                raise value
+
+    def __exit__(self, *exc_info) -> None:
+        # The consumer may stop early (a database error): unblock the parser and wait for it, so
+        # it never reads a file that is about to be closed.
+        self._stop.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._queue.get(timeout=0.05)
+        self._thread.join()
+
+
+def _consume(run: ImportRun, rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: dict, by: User) -> None:
+    fast = connection.vendor == "postgresql"
+    with _Prefetch(_batches(rows, accounts, fast)) as batches:
+        for batch in batches:
+            if batch.items and fast:
+                result = posts_copy_upsert(lines=batch.items, source=_source(run), by=by)
                 run.created_count += len(result["created"])
                 run.updated_count += len(result["updated"])
-                run.unchanged_count += distinct - len(result["created"]) - len(result["updated"])
+                run.unchanged_count += len(batch.items) - len(result["created"]) - len(result["updated"])
                 to_check = result["created"] + result["content_changed"]
                 for start in range(0, len(to_check), 2000):
                     posts_precheck_many.delay(to_check[start : start + 2000])
-            else:
-                result = posts_upsert_batch(account_by_id=accounts["by_id"], items=batch, source=_source(run), by=by)
+            elif batch.items:
+                result = posts_upsert_batch(
+                    account_by_id=accounts["by_id"], items=batch.items, source=_source(run), by=by
+                )
                 run.created_count += len(result["created"])
                 run.updated_count += len(result["updated"])
                 run.unchanged_count += len(result["unchanged"])
-            batch.clear()
-        run.error_count += len(errors)
-        room = MAX_ERRORS_KEPT - len(run.errors)
-        run.errors.extend(errors[: max(0, room)])
-        errors.clear()
-        ImportRun.objects.filter(pk=run.pk).update(
-            rows_done=run.rows_done,
-            rows_total=max(run.rows_total, run.rows_done),
-            created_count=run.created_count,
-            updated_count=run.updated_count,
-            unchanged_count=run.unchanged_count,
-            error_count=run.error_count,
-            errors=run.errors,
-        )
-
-    for line, data, account in rows:
-        run.rows_done += 1
-        if data is None:
-            errors.append({"line": line, "reason": account})
-        else:
-            batch.append((account, data))
-        if len(batch) >= BATCH or len(errors) >= BATCH:
-            flush()
-    flush()
+            run.unchanged_count += batch.duplicates
+            run.rows_done += len(batch.items) + batch.duplicates + len(batch.errors)
+            run.error_count += len(batch.errors)
+            room = MAX_ERRORS_KEPT - len(run.errors)
+            run.errors.extend(batch.errors[: max(0, room)])
+            ImportRun.objects.filter(pk=run.pk).update(
+                rows_done=run.rows_done,
+                rows_total=max(run.rows_total, run.rows_done),
+                created_count=run.created_count,
+                updated_count=run.updated_count,
+                unchanged_count=run.unchanged_count,
+                error_count=run.error_count,
+                errors=run.errors,
+            )
 
 
 def _source(run: ImportRun) -> str:

@@ -4,6 +4,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,14 @@ class PostInput:
 
 
 def content_hash(text: str, media: list[dict]) -> str:
-    payload = json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """SHA-256 of ``{"media": [...], "text": "..."}`` as compact JSON with sorted keys.
+
+    Written out by hand because imports hash every row: the same bytes as
+    ``json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` (a property test holds the two together), at a fraction of the cost.
+    """
+    media_json = json.dumps(media, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if media else "[]"
+    payload = '{"media":' + media_json + ',"text":' + encode_basestring(text) + "}"
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
