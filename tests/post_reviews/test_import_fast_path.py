@@ -153,3 +153,13 @@ def _wait_until_blocked_on_a_lock(second) -> None:
                 return
             threading.Event().wait(0.01)
     raise AssertionError(f"the second import never waited for the first: {second}")
+
+
+@pytest.mark.django_db
+def test_autovacuum_visits_the_posts_table_after_a_large_import_not_a_fifth_of_the_table():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL storage parameters")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'post_reviews_post'")
+        options = set(cursor.fetchone()[0] or [])
+    assert {"autovacuum_vacuum_insert_scale_factor=0.02", "autovacuum_analyze_scale_factor=0.02"} <= options
