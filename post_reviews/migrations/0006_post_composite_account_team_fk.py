@@ -9,8 +9,10 @@ from django.db import migrations, models
 # account.
 _FORWARD = [
     "ALTER TABLE post_reviews_socialaccount ADD CONSTRAINT socialaccount_id_team_uniq UNIQUE (id, team_id)",
+    # NOT VALID, then VALIDATE: existing posts are checked without blocking writes to the table.
     "ALTER TABLE post_reviews_post ADD CONSTRAINT post_account_team_fk FOREIGN KEY (account_id, team_id) "
-    "REFERENCES post_reviews_socialaccount (id, team_id) DEFERRABLE INITIALLY DEFERRED",
+    "REFERENCES post_reviews_socialaccount (id, team_id) DEFERRABLE INITIALLY DEFERRED NOT VALID",
+    "ALTER TABLE post_reviews_post VALIDATE CONSTRAINT post_account_team_fk",
 ]
 _BACKWARD = [
     "ALTER TABLE post_reviews_post DROP CONSTRAINT IF EXISTS post_account_team_fk",

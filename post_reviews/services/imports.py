@@ -7,16 +7,17 @@ each bad row is recorded with its line number and reason, and nothing of a bad r
 import contextlib
 import csv
 import json
+import logging
 import queue
 import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -29,6 +30,8 @@ from post_reviews.tasks import posts_precheck_many
 
 from .bulk_pg import copy_line, posts_copy_upsert
 from .posts import PostInput, posts_upsert_batch
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "account", "external_id", "text", "url", "media_type", "media_url", "alt_text",
@@ -108,6 +111,12 @@ def import_run_execute(*, import_run_id: int) -> ImportRun | None:
     except ValidationError as exc:
         run.status = ImportStatus.FAILED
         run.message = " ".join(m for msgs in exc.errors.values() for m in msgs)
+    except DatabaseError:
+        # A batch the database refused (a deadlock with another import, say) fails the run
+        # visibly instead of leaving it "running"; the batches before it stay imported.
+        logger.exception("Import run %s: a batch was refused by the database", run.pk)
+        run.status = ImportStatus.FAILED
+        run.message = f"The database refused a batch after {run.rows_done} rows; import the file again."
     else:
         run.status = ImportStatus.DONE
         run.message = ""
@@ -153,7 +162,7 @@ def _batches(rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: 
                 items.append(copy_line(account, accounts["by_id"][account].team_id, data))
             else:
                 items.append((account, data))
-        if len(items) >= BATCH or len(errors) >= BATCH:
+        if len(items) + duplicates >= BATCH or len(errors) >= BATCH:
             yield _Batch(items, duplicates, errors)
             items, keys, errors, duplicates = [], set(), [], 0
     yield _Batch(items, duplicates, errors)
@@ -313,8 +322,15 @@ def _parse_when(value: str, column: str) -> datetime | None:
         parsed = None
     if parsed is None:
         raise RowError(f"{column}: {value[:40]!r} is not a date-time (use ISO 8601, e.g. 2026-11-23T09:30:00Z).")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # Stored in UTC: Python accepts offsets (+16:00, seconds) and years PostgreSQL refuses.
+        parsed = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise RowError(f"{column}: {value[:40]!r} is out of range.") from None
+    if parsed.year < 1900:
+        raise RowError(f"{column}: {value[:40]!r} is out of range.")
     return parsed
 
 
@@ -412,6 +428,10 @@ def _tweet_to_post(tweet: dict, account: SocialAccount) -> PostInput:
     for u in (tweet.get("entities") or {}).get("urls", []) or []:
         if u.get("url") and u.get("expanded_url"):
             text = text.replace(u["url"], u["expanded_url"])
+    try:  # JSON may carry a lone surrogate ("\\ud83d"), which is not text PostgreSQL can store
+        (text + "".join(str(v) for m in media for v in m.values())).encode()
+    except UnicodeEncodeError:
+        raise RowError("The tweet holds text that is not valid Unicode.") from None
     data = PostInput(
         external_id=tweet_id,
         text=text,

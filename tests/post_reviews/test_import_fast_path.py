@@ -163,3 +163,67 @@ def test_autovacuum_visits_the_posts_table_after_a_large_import_not_a_fifth_of_t
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'post_reviews_post'")
         options = set(cursor.fetchone()[0] or [])
     assert {"autovacuum_vacuum_insert_scale_factor=0.02", "autovacuum_analyze_scale_factor=0.02"} <= options
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("when", "stored"),
+    [
+        ("2026-01-01T00:00:00+16:00", "2025-12-31T08:00:00+00:00"),  # offset PostgreSQL refuses: stored in UTC
+        ("2026-01-01T00:00:00+05:30:45.123456", "2025-12-31T18:29:14.876544+00:00"),
+        ("0001-01-01T00:00:00+05:00", None),  # before year 1 in UTC: a bad row
+    ],
+)
+def test_dates_postgresql_would_refuse_are_stored_in_utc_or_reported_never_fail_the_import(
+    people, accounts, django_capture_on_commit_callbacks, when, stored
+):
+    content = HEADER + f"brand.ig,tz-1,Fine,{when},no\nbrand.ig,tz-2,Also fine,2026-01-01T09:00:00+05:30,no\n".encode()
+    run = run_import(people, content, django_capture_on_commit_callbacks)
+
+    assert run.status == "done", run.message
+    assert Post.objects.get(external_id="tz-2").published_at.isoformat() == "2026-01-01T03:30:00+00:00"
+    if stored is None:
+        assert run.created_count == 1
+        assert [e["line"] for e in run.errors] == [2] and "out of range" in run.errors[0]["reason"]
+    else:
+        assert run.created_count == 2 and run.errors == []
+        assert Post.objects.get(external_id="tz-1").published_at.isoformat() == stored
+
+
+@pytest.mark.django_db
+def test_a_tweet_with_a_lone_surrogate_is_a_bad_row(people, accounts, django_capture_on_commit_callbacks):
+    content = (
+        b'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1", "full_text": "Broken \\ud83d",'
+        b' "created_at": "Wed Oct 10 20:19:24 +0000 2018"}}, {"tweet": {"id_str": "2", "full_text": "Fine",'
+        b' "created_at": "Wed Oct 10 20:19:24 +0000 2018"}}]'
+    )
+    run = run_import(
+        people,
+        content,
+        django_capture_on_commit_callbacks,
+        name="tweets.js",
+        kind="x_archive",
+        account_id=accounts.x.pk,
+    )
+
+    assert run.status == "done", run.message
+    assert run.created_count == 1 and [e["line"] for e in run.errors] == [1]
+    assert "Unicode" in run.errors[0]["reason"]
+
+
+@pytest.mark.django_db
+def test_imported_media_is_trimmed_like_the_form_and_api_so_the_hashes_agree(
+    people, accounts, django_capture_on_commit_callbacks
+):
+    from post_reviews.services.posts import _clean_media
+
+    alt = "A" * 1200
+    content = (
+        b"account,external_id,text,media_url,alt_text\nbrand.ig,long-alt,Hi,https://cdn.example/a.jpg," + alt.encode()
+    )
+    run_import(people, content + b"\n", django_capture_on_commit_callbacks)
+
+    post = Post.objects.get(external_id="long-alt")
+    assert post.media[0]["alt_text"] == alt[:1000]
+    raw = [{"type": "image", "url": "https://cdn.example/a.jpg", "alt_text": alt}]
+    assert post.content_hash == content_hash("Hi", _clean_media(raw))
