@@ -1,9 +1,9 @@
 """The PostgreSQL fast path for imports: COPY into a staging table, then set-based upserts.
 
 Semantics match ``posts_upsert_batch`` (the ORM path SQLite uses): idempotent on (account,
-external id), a batch holds one row per post (the caller keeps the first), a changed text or media marks the post
-"changed since review" and withdraws its publishing approval, and every created or changed post
-gets a history row with the importing user and a reason. Pre-checks run after the batch
+external id), a batch holds one row per post (the caller keeps the first), a changed text or
+media marks the post "changed since review" and withdraws its publishing approval, and every
+created or changed post gets a history row with the importing user and a reason. Pre-checks run after the batch
 (``posts_precheck_many``), so the import itself stays close to COPY speed.
 
 The work is split so that the importing thread only talks to the database: ``copy_line`` turns a
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from post_reviews.models import ReviewState
 
-from .posts import PostInput, _clean_media, content_hash
+from .posts import PostInput, clean_media, content_hash
 
 _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS qms_post_staging (
@@ -107,7 +107,7 @@ def _when(value) -> str:
 
 def copy_line(account_id: int, team_id: int, p: PostInput) -> str:
     """One staged row as a line of COPY text. Pure Python: it runs in the parsing thread."""
-    media = _clean_media(p.media) if p.media else []
+    media = clean_media(p.media) if p.media else []
     media_json = json.dumps(media, separators=(",", ":"), ensure_ascii=False) if media else "[]"
     return "\t".join(
         (

@@ -428,10 +428,6 @@ def _tweet_to_post(tweet: dict, account: SocialAccount) -> PostInput:
     for u in (tweet.get("entities") or {}).get("urls", []) or []:
         if u.get("url") and u.get("expanded_url"):
             text = text.replace(u["url"], u["expanded_url"])
-    try:  # JSON may carry a lone surrogate ("\\ud83d"), which is not text PostgreSQL can store
-        (text + "".join(str(v) for m in media for v in m.values())).encode()
-    except UnicodeEncodeError:
-        raise RowError("The tweet holds text that is not valid Unicode.") from None
     data = PostInput(
         external_id=tweet_id,
         text=text,

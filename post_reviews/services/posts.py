@@ -60,6 +60,11 @@ class PostInput:
         texts += [str(v) for m in self.media if isinstance(m, dict) for v in m.values()]
         if any("\x00" in t for t in texts):
             errors["text"] = "The post contains a NUL character."
+        else:
+            try:  # JSON (an X archive) may carry a lone surrogate such as "\\ud83d": not storable text
+                "".join(texts).encode()
+            except UnicodeEncodeError:
+                errors["text"] = "The post holds text that is not valid Unicode."
         return errors
 
 
@@ -75,7 +80,7 @@ def content_hash(text: str, media: list[dict]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _clean_media(media: list[dict]) -> list[dict]:
+def clean_media(media: list[dict]) -> list[dict]:
     return [
         {"type": m.get("type", ""), "url": str(m.get("url", ""))[:500], "alt_text": str(m.get("alt_text", ""))[:1000]}
         for m in media
@@ -211,7 +216,7 @@ def _assign(post: Post, data: PostInput) -> list[str]:
     values = {
         "text": data.text,
         "url": data.url,
-        "media": _clean_media(data.media),
+        "media": clean_media(data.media),
         "campaign": data.campaign.strip(),
         "sponsored": data.sponsored,
         "status": data.status,

@@ -215,7 +215,7 @@ def test_a_tweet_with_a_lone_surrogate_is_a_bad_row(people, accounts, django_cap
 def test_imported_media_is_trimmed_like_the_form_and_api_so_the_hashes_agree(
     people, accounts, django_capture_on_commit_callbacks
 ):
-    from post_reviews.services.posts import _clean_media
+    from post_reviews.services.posts import clean_media
 
     alt = "A" * 1200
     content = (
@@ -226,4 +226,4 @@ def test_imported_media_is_trimmed_like_the_form_and_api_so_the_hashes_agree(
     post = Post.objects.get(external_id="long-alt")
     assert post.media[0]["alt_text"] == alt[:1000]
     raw = [{"type": "image", "url": "https://cdn.example/a.jpg", "alt_text": alt}]
-    assert post.content_hash == content_hash("Hi", _clean_media(raw))
+    assert post.content_hash == content_hash("Hi", clean_media(raw))
