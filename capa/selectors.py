@@ -86,7 +86,9 @@ def capa_get_for(user, capa_id: int) -> CorrectiveAction:
         .prefetch_related(
             Prefetch(
                 "nonconformities",
-                queryset=Nonconformity.objects.select_related("source_type", "detected_by").order_by("id"),
+                queryset=Nonconformity.objects.select_related("source_type", "detected_by")
+                .prefetch_related("source")  # the page shows each source: one query per source type
+                .order_by("id"),
             ),
             Prefetch("items", queryset=ActionItem.objects.select_related("owner", "done_by", "created_by")),
             Prefetch("checks", queryset=EffectivenessCheck.objects.select_related("checked_by", "created_by")),

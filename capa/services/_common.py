@@ -73,9 +73,15 @@ def _team_member(user: User | None, team_id: int, field: str) -> User:
     return user
 
 
-def _set_status(obj: models.Model, target: str, reason: str, **fields) -> None:
+def _save(obj: models.Model, reason: str, by: User | None) -> None:
+    """Save a CAPA record with its history row's reason and user (also outside a request)."""
+    obj._change_reason = reason
+    obj._history_user = by
+    obj.save()
+
+
+def _set_status(obj: models.Model, target: str, reason: str, *, by: User | None, **fields) -> None:
     obj.status = target
     for name, value in fields.items():
         setattr(obj, name, value)
-    obj._change_reason = reason
-    obj.save()
+    _save(obj, reason, by)

@@ -27,6 +27,7 @@ from capa.services._common import (
     _ensure_editable,
     _lock_capa,
     _required,
+    _save,
     _set_status,
     _team_member,
 )
@@ -45,7 +46,7 @@ def capa_start_investigation(*, capa_id: int, by: User) -> CorrectiveAction:
     if capa.status == Status.INVESTIGATING:
         return capa
     assert_transition(capa.status, Status.INVESTIGATING)
-    _set_status(capa, Status.INVESTIGATING, "investigation started")
+    _set_status(capa, Status.INVESTIGATING, "investigation started", by=by)
     return capa
 
 
@@ -114,8 +115,7 @@ def capa_set_root_cause(
     capa.root_cause_category = root_cause_category
     capa.five_whys = whys
     capa.fishbone = bones
-    capa._change_reason = "root cause recorded"
-    capa.save()
+    _save(capa, "root cause recorded", by)
     return capa
 
 
@@ -128,7 +128,7 @@ def capa_plan(*, capa_id: int, by: User) -> CorrectiveAction:
     assert_transition(capa.status, Status.ACTION_PLAN)
     if not capa.root_cause:
         raise ValidationError({"root_cause": "Record the root cause before the action plan."})
-    _set_status(capa, Status.ACTION_PLAN, "action plan started")
+    _set_status(capa, Status.ACTION_PLAN, "action plan started", by=by)
     return capa
 
 
@@ -164,8 +164,7 @@ def action_item_add(
         due_date=due_date,
         created_by=by,
     )
-    item._change_reason = "action item added"
-    item.save()
+    _save(item, "action item added", by)
     if owner.pk != by.pk:
         from capa.tasks import action_item_notify_owner
 
@@ -209,8 +208,7 @@ def action_item_complete(
     item.done_at = timezone.now()
     item.done_by = by
     item.done_note = (note or "").strip()
-    item._change_reason = "action done"
-    item.save()
+    _save(item, "action done", by)
     for upload in evidence:
         attachment_create(team=capa.team, upload=upload, by=by, record=item)
     return item
@@ -229,7 +227,7 @@ def capa_implement(*, capa_id: int, by: User) -> CorrectiveAction:
         )
     if not capa.items.exists():
         raise ValidationError({"items": "Plan at least one action before implementing."})
-    _set_status(capa, Status.IMPLEMENTING, "implementation started")
+    _set_status(capa, Status.IMPLEMENTING, "implementation started", by=by)
     return capa
 
 
@@ -260,20 +258,20 @@ def capa_start_verification(
         raise ValidationError({"items": "There are no action items."})
     criteria = _required(criteria, "criteria", "Say how effectiveness will be judged.")
     metric_key = (metric_key or "").strip()
+    if metric_scope is not None and not isinstance(metric_scope, dict):
+        raise ValidationError({"metric_scope": "The scope is a set of key/value pairs."})
     if metric_key:
         _choice(comparator, Comparator, "comparator")
         if threshold is None:
             raise ValidationError({"threshold": "A measured criterion needs a threshold."})
-        if metric_scope is not None and not isinstance(metric_scope, dict):
-            raise ValidationError({"metric_scope": "The scope is a set of key/value pairs."})
-    elif comparator or threshold is not None:
+    elif comparator or threshold is not None or metric_scope:
         raise ValidationError({"metric_key": "Name the metric the threshold applies to."})
     now = timezone.now()
     implemented_at = now
     due = due_date or (timezone.localdate(implemented_at) + timedelta(days=CHECK_DEFAULT_DAYS))
     if due < timezone.localdate():
         raise ValidationError({"due_date": "The check can't be due in the past."})
-    _set_status(capa, Status.VERIFYING, "implemented; verification started", implemented_at=implemented_at)
+    _set_status(capa, Status.VERIFYING, "implemented; verification started", implemented_at=implemented_at, by=by)
     check = EffectivenessCheck(
         corrective_action=capa,
         criteria=criteria,
@@ -284,8 +282,7 @@ def capa_start_verification(
         threshold=threshold if metric_key else None,
         created_by=by,
     )
-    check._change_reason = "effectiveness check defined"
-    check.save()
+    _save(check, "effectiveness check defined", by)
     return check
 
 
@@ -327,16 +324,14 @@ def capa_verify(
     check.evidence = evidence or reason
     check.checked_at = timezone.now()
     check.checked_by = by
-    check._change_reason = f"check: {result.replace('_', ' ')}"
-    check.save()
+    _save(check, f"check: {result.replace('_', ' ')}", by)
     for upload in evidence_files:
         attachment_create(team=capa.team, upload=upload, by=by, record=check)
     if result == CheckResult.NOT_EFFECTIVE:
         assert_transition(capa.status, Status.IMPLEMENTING)
-        _set_status(capa, Status.IMPLEMENTING, f"check not effective: {reason}"[:100], reopen_reason=reason)
+        _set_status(capa, Status.IMPLEMENTING, f"check not effective: {reason}"[:100], reopen_reason=reason, by=by)
     else:
-        capa._change_reason = "check effective"
-        capa.save()
+        _save(capa, "check effective", by)
     return capa
 
 
@@ -354,12 +349,12 @@ def capa_close(*, capa_id: int, password: str, by: User, comment: str = "") -> C
     last = capa.checks.order_by("-created_at", "-id").first()
     if last is None or last.result != CheckResult.EFFECTIVE:
         raise ValidationError({"check": "Closure needs a passed effectiveness check."})
-    _set_status(capa, Status.CLOSED, "closed", closed_at=timezone.now(), closed_by=by)
+    _set_status(capa, Status.CLOSED, "closed", closed_at=timezone.now(), closed_by=by, by=by)
     # Sign after the change is saved, so the hash covers the closed state; a wrong password
     # raises here and rolls everything back.
     signature_create(record=capa, by=by, password=password, meaning=Meaning.CLOSED, comment=comment)
     for nc in Nonconformity.objects.select_for_update().filter(corrective_action=capa).exclude(status=NCStatus.CLOSED):
-        _set_status(nc, NCStatus.CLOSED, f"closed with {capa.reference}")
+        _set_status(nc, NCStatus.CLOSED, f"closed with {capa.reference}", by=by)
     return capa
 
 
@@ -378,6 +373,7 @@ def capa_cancel(*, capa_id: int, reason: str, by: User) -> CorrectiveAction:
         f"cancelled: {reason}"[:100],
         cancel_reason=reason,
         cancelled_at=timezone.now(),
+        by=by,
     )
     for nc in Nonconformity.objects.select_for_update().filter(corrective_action=capa):
         _set_status(
@@ -388,5 +384,6 @@ def capa_cancel(*, capa_id: int, reason: str, by: User) -> CorrectiveAction:
             decided_at=None,
             decided_by=None,
             corrective_action=None,
+            by=by,
         )
     return capa

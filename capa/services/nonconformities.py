@@ -28,6 +28,7 @@ from capa.services._common import (
     _lock_nc,
     _next_reference,
     _required,
+    _save,
     _set_status,
     _team_member,
 )
@@ -89,6 +90,7 @@ def nonconformity_raise(
         detected_by=by,
     )
     nc._change_reason = "raised"
+    nc._history_user = by
     try:
         # A savepoint: a concurrent raise for the same source wins the unique constraint, and we
         # return its NC (the reference number taken here is rolled back with the savepoint).
@@ -130,8 +132,7 @@ def nonconformity_contain(
     action = ContainmentAction(
         nonconformity=nc, disposition=disposition, description=description, done_at=when, recorded_by=by
     )
-    action._change_reason = "concession" if concession else "containment recorded"
-    action.save()
+    _save(action, "concession" if concession else "containment recorded", by)
     if concession:
         signature_create(
             record=action,
@@ -164,6 +165,7 @@ def nonconformity_decide_no_action(
         decision_justification=justification,
         decided_at=timezone.now(),
         decided_by=by,
+        by=by,
     )
     signature_create(record=nc, by=by, password=password, meaning=Meaning.APPROVED, comment=justification)
     return nc
@@ -200,8 +202,7 @@ def nonconformity_open_capa(
         opened_by=by,
         follows=follows,
     )
-    capa._change_reason = f"opened for {nc.reference}"
-    capa.save()
+    _save(capa, f"opened for {nc.reference}", by)
     _set_status(
         nc,
         NCStatus.IN_CAPA,
@@ -210,6 +211,7 @@ def nonconformity_open_capa(
         decided_at=timezone.now(),
         decided_by=by,
         corrective_action=capa,
+        by=by,
     )
     return capa
 
@@ -236,7 +238,7 @@ def nonconformity_link_capa(*, nonconformity_id: int, capa_id: int, by: User) ->
         decided_at=timezone.now(),
         decided_by=by,
         corrective_action=capa,
+        by=by,
     )
-    capa._change_reason = f"{nc.reference} linked"
-    capa.save()
+    _save(capa, f"{nc.reference} linked", by)
     return nc

@@ -193,3 +193,32 @@ def test_demo_seed_is_idempotent_and_has_an_overdue_capa(settings):
     statuses = set(CorrectiveAction.objects.values_list("status", flat=True))
     assert statuses == {"implementing", "investigating", "verifying", "closed"}
     assert overdue_action_items(timezone.now()).count() == 1
+
+
+def test_detail_page_query_count_does_not_grow_with_linked_nonconformities_and_their_sources(client_for, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capa import services
+    from tests.docs_control.conftest import make_document
+
+    capa = capa_at(people, Status.ACTION_PLAN)
+    client = client_for(people.qa)
+
+    def link_sourced(n):
+        document = make_document(people, number=f"SOP-SRC-{n}")
+        nc = services.nonconformity_raise(
+            source=document, team=people.team_a, severity="minor", description=f"Source {n}", by=people.qa
+        )
+        services.nonconformity_link_capa(nonconformity_id=nc.pk, capa_id=capa.pk, by=people.qa)
+
+    link_sourced(0)
+    client.get(f"/capa/{capa.pk}/")  # warms the content-type cache
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/capa/{capa.pk}/").status_code == 200
+    for n in range(1, 4):
+        link_sourced(n)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(f"/capa/{capa.pk}/")
+    assert page.status_code == 200 and "SOP-SRC-3" in page.content.decode()
+    assert len(four) == len(one)

@@ -314,7 +314,7 @@ def test_every_step_leaves_a_history_row_with_a_reason(people):
         "effectiveness check defined",
         "check: effective",
     ]
-    assert all(h.history_user_id is None or h.history_user_id for h in capa.history.all())
+    assert {h.history_user_id for h in capa.history.all()} == {people.qa.pk}  # every step was alice's
     nc = capa.nonconformities.get()
     assert [h.history_change_reason for h in nc.history.order_by("history_date")] == [
         "raised",
@@ -400,6 +400,14 @@ def test_measured_criterion_is_stored(people):
             capa_id=capa.pk, criteria="Disclosure defects below 1%", metric_key="defect_rate", by=people.qa
         )
     assert "comparator" in exc.value.errors
+    for scope, field in (("junk", "metric_scope"), ({"days": 30}, "metric_key")):  # a scope needs a metric
+        with pytest.raises(ValidationError) as exc:
+            services.capa_start_verification(
+                capa_id=capa.pk, criteria="Fewer defects", metric_scope=scope, by=people.qa
+            )
+        assert field in exc.value.errors
+    capa.refresh_from_db()
+    assert capa.status == Status.IMPLEMENTING and not capa.checks.exists()
     check = services.capa_start_verification(
         capa_id=capa.pk,
         criteria="Disclosure defects below 1% over 30 days",

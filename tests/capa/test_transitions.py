@@ -6,6 +6,7 @@ from capa import services
 from capa.models import CheckResult, Nonconformity
 from capa.workflow import TRANSITIONS, NCStatus, Status
 from core.exceptions import TransitionNotAllowed, ValidationError
+from core.selectors import signatures_of
 from tests.factories import PASSWORD
 
 from .conftest import STAGES, capa_at
@@ -207,7 +208,9 @@ def test_closed_capa_is_read_only(people):
     with pytest.raises(TransitionNotAllowed):
         services.capa_start_investigation(capa_id=capa.pk, by=people.qa)
     # Closing again is a no-op, not a second signature.
+    signatures = signatures_of(capa).count()
     services.capa_close(capa_id=capa.pk, password=PASSWORD, by=people.qa)
+    assert signatures_of(capa).count() == signatures == 1
     assert item.history.count() == 2
 
 
