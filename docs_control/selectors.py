@@ -23,9 +23,18 @@ def document_list_for(user: User) -> QuerySet[Document]:
     return Document.objects.filter(Q(team_id__in=team_ids_of(user)) | Q(Exists(asked)))
 
 
-def _with_version_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
-    effective = DocumentVersion.objects.filter(document=OuterRef("pk"), status=Status.EFFECTIVE)
-    latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-major", "-minor")
+def _visible_versions(user: User) -> QuerySet[DocumentVersion]:
+    """Every version of the user's teams' documents; of another team's document, only the
+    versions the user was asked to acknowledge (not its drafts or later revisions)."""
+    asked = Acknowledgement.objects.filter(user=user, version=OuterRef("pk"))
+    return DocumentVersion.objects.filter(Q(document__team_id__in=team_ids_of(user)) | Q(Exists(asked)))
+
+
+def with_version_columns(qs: QuerySet[Document], user: User) -> QuerySet[Document]:
+    """The version in force and the latest version of each document, among those the user may see."""
+    visible = _visible_versions(user)
+    effective = visible.filter(document=OuterRef("pk"), status=Status.EFFECTIVE)
+    latest = visible.filter(document=OuterRef("pk")).order_by("-major", "-minor")
     return qs.select_related("team", "owner").annotate(
         effective_major=Subquery(effective.values("major")[:1]),
         effective_minor=Subquery(effective.values("minor")[:1]),
@@ -47,7 +56,7 @@ class RegisterFilters:
 
 
 def document_register(user: User, filters: RegisterFilters) -> QuerySet[Document]:
-    qs = _with_version_columns(document_list_for(user))
+    qs = with_version_columns(document_list_for(user), user)
     if filters.team:
         qs = qs.filter(team_id=filters.team)
     if filters.kind:
@@ -102,12 +111,9 @@ def acknowledgements_pending_for(user: User) -> QuerySet[Acknowledgement]:
 
 def document_get_for(user: User, *, document_id: int) -> Document:
     document = (
-        _with_version_columns(document_list_for(user))
+        with_version_columns(document_list_for(user), user)
         .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=DocumentVersion.objects.select_related("author").order_by("-major", "-minor"),
-            )
+            Prefetch("versions", queryset=_visible_versions(user).select_related("author").order_by("-major", "-minor"))
         )
         .filter(pk=document_id)
         .first()
@@ -118,12 +124,12 @@ def document_get_for(user: User, *, document_id: int) -> Document:
 
 
 def version_list_for(user: User) -> QuerySet[DocumentVersion]:
-    """Every version of the user's teams' documents; of another team's document, only the
-    versions the user was asked to acknowledge (not its drafts or later revisions)."""
-    asked = Acknowledgement.objects.filter(user=user, version=OuterRef("pk"))
-    return DocumentVersion.objects.filter(Q(document__team_id__in=team_ids_of(user)) | Q(Exists(asked))).select_related(
-        "document", "document__team", "author"
-    )
+    return _visible_versions(user).select_related("document", "document__team", "author")
+
+
+def versions_of_document(user: User, document: Document) -> list[DocumentVersion]:
+    """The versions of one document the user may see, newest first (for the compare menu)."""
+    return list(_visible_versions(user).filter(document=document).order_by("-major", "-minor"))
 
 
 def version_get_for(user: User, *, version_id: int) -> DocumentVersion:
@@ -161,7 +167,8 @@ def version_diff(user: User, *, version_id: int, against_id: int | None) -> dict
     version = version_get_for(user, version_id=version_id)
     if against_id is None:
         other = (
-            DocumentVersion.objects.filter(document=version.document, status=Status.EFFECTIVE)
+            _visible_versions(user)
+            .filter(document=version.document, status=Status.EFFECTIVE)
             .exclude(pk=version.pk)
             .first()
         )

@@ -22,6 +22,7 @@ from core.models import Meaning
 from core.services import notification_enqueue, signature_create
 
 from . import permissions as perms
+from . import selectors
 from .models import Acknowledgement, Approval, Decision, Document, DocumentVersion, Kind, PeriodicReview
 from .rendering import plain_text
 from .workflow import Status, assert_transition
@@ -45,20 +46,17 @@ def _save(obj, *, reason: str, by: User | None, fields: list[str] | None = None)
 
 
 def _ensure_visible(by: User, document: Document) -> None:
-    if (
-        not can_view_team(by, document.team_id)
-        and not Acknowledgement.objects.filter(version__document=document, user=by).exists()
-    ):
+    if not selectors.document_list_for(by).filter(pk=document.pk).exists():
         raise NotFound("No such document.")
 
 
 def _lock(version_id: int, by: User | None) -> DocumentVersion:
-    document_id = DocumentVersion.objects.filter(pk=version_id).values_list("document_id", flat=True).first()
+    # A version the user may not see (another team's draft) is not found, whatever its state.
+    versions = DocumentVersion.objects if by is None else selectors.version_list_for(by)
+    document_id = versions.filter(pk=version_id).values_list("document_id", flat=True).first()
     if document_id is None:
         raise NotFound("No such document version.")
     document = Document.objects.select_for_update().get(pk=document_id)
-    if by is not None:
-        _ensure_visible(by, document)
     version = DocumentVersion.objects.select_for_update().get(pk=version_id)
     version.document = document
     return version

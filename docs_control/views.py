@@ -179,7 +179,6 @@ def version_detail(request, version_id: int):
             "password_form": forms.PasswordForm(),
             "reason_form": forms.ReasonForm(),
             "effective_form": forms.MakeEffectiveForm(),
-            "versions": list(version.document.versions.order_by("-major", "-minor")),
         },
     )
 
@@ -350,7 +349,7 @@ def version_diff(request, version_id: int):
         # A version of another document (an edited URL): say so and compare with the one in force.
         messages.error(request, " ".join(" ".join(errors) for errors in exc.errors.values()))
         diff = selectors.version_diff(request.user, version_id=version_id, against_id=None)
-    versions = list(diff["version"].document.versions.order_by("-major", "-minor"))
+    versions = selectors.versions_of_document(request.user, diff["version"].document)
     return render(request, "docs_control/version_diff.html", {**diff, "versions": versions})
 
 

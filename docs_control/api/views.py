@@ -31,7 +31,7 @@ class DocumentViewSet(
 
     def scoped_queryset(self, user):
         if self.action != "list":
-            return selectors._with_version_columns(selectors.document_list_for(user))
+            return selectors.with_version_columns(selectors.document_list_for(user), user)
         params = self.request.query_params
         status_ = params.get("status", "")
         if status_ and status_ not in Status.values:

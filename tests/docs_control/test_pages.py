@@ -3,6 +3,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from core.exceptions import NotFound
 from docs_control import services
 from docs_control.rendering import render_markdown, word_diff
 from tests.docs_control.conftest import draft_of, make_document
@@ -183,3 +184,42 @@ def test_a_reader_from_another_team_sees_only_the_version_they_must_acknowledge(
     assert client.get(f"/documents/versions/{version.pk}/").status_code == 200
     assert client.get(f"/documents/versions/{revision.pk}/").status_code == 404
     assert client.get(f"/documents/versions/{revision.pk}/diff/").status_code == 404
+
+
+def test_a_reader_from_another_team_learns_nothing_of_later_revisions(client_for, api_for, people):
+    from tests.docs_control.conftest import submit
+    from tests.docs_control.test_workflow import _also_in_team_b
+
+    document = make_document(people)
+    first = draft_of(document)
+    _also_in_team_b(people.author, people)
+    submit(people, first, extra_team_ids=[people.team_b.pk])
+    services.version_approve(version_id=first.pk, by=people.lead, password=PASSWORD)
+    second = services.version_create_draft(document_id=document.pk, by=people.author)
+    second = services.version_update_draft(
+        version_id=second.pk,
+        by=people.author,
+        body="SECRET REVISION TEXT",
+        change_summary="v2",
+        lock_version=second.lock_version,
+    )
+    submit(people, second)  # team A only
+    services.version_approve(version_id=second.pk, by=people.lead, password=PASSWORD)
+    third = services.version_create_draft(document_id=document.pk, by=people.author)
+
+    client = client_for(people.outsider)
+    diff = client.get(f"/documents/versions/{first.pk}/diff/")
+    assert diff.status_code == 200 and "SECRET REVISION TEXT" not in diff.content.decode()
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert f"/documents/versions/{third.pk}/" not in page and f"/documents/versions/{second.pk}/" not in page
+    api = api_for(people.outsider)
+    detail = api.get(f"/api/v1/documents/{document.pk}/").json()
+    assert "draft" not in str(detail.get("latest_status")) and "SECRET" not in str(detail)
+    api_diff = api.get(f"/api/v1/document-versions/{first.pk}/diff/")
+    assert api_diff.status_code == 200 and "SECRET REVISION TEXT" not in api_diff.content.decode()
+    with pytest.raises(NotFound):
+        services.version_approve(version_id=third.pk, by=people.outsider, password=PASSWORD)
+    with pytest.raises(NotFound):
+        services.version_update_draft(
+            version_id=third.pk, by=people.outsider, body="x", change_summary="x", lock_version=0
+        )
