@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.forms import LoginForm, TeamSwitchForm
 from accounts.permissions import can_manage_team, team_ids_of
 from accounts.selectors import memberships_of, team_get_for, team_list_for
-from core.selectors import history_entries
 from core.views.helpers import domain_errors
 
 
@@ -55,7 +54,6 @@ def team_detail(request, team_id: int):
         {
             "team": team,
             "members": team.memberships.all(),
-            "history": history_entries(team),
             "can_manage": can_manage_team(request.user, team.pk),
         },
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import team_list_for
 from core.exceptions import Conflict
 from core.exceptions import ValidationError as DomainValidationError
-from core.selectors import history_entries, signatures_of
+from core.selectors import signatures_of
 from core.views.helpers import active_team_id, domain_errors, run_service
 
 from . import forms, pdf, selectors, services
@@ -96,7 +96,6 @@ def document_detail(request, document_id: int):
             "effective_html": render_markdown(effective.body) if effective else "",
             "progress": selectors.acknowledgement_progress(effective_full) if effective_full else None,
             "draft": draft,
-            "history": history_entries(document),
             "can_draft": perms.can_author(request.user, document) and draft is None,
             "can_review": effective is not None and perms.can_review_periodically(request.user, document),
             "new_draft_form": forms.NewDraftForm(),
@@ -164,7 +163,6 @@ def version_detail(request, version_id: int):
             "diff": selectors.version_diff(user, version_id=version.pk, against_id=None)
             if version.status in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED)
             else None,
-            "history": history_entries(version),
             "my_ack": my_ack,
             "can": {
                 "edit": perms.can_edit_draft(user, version),

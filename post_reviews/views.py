@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import team_ids_of, team_ids_with_right
+from accounts.permissions import team_ids_with_right
 from accounts.roles import Right
+from accounts.selectors import active_team_ids
 from core.exceptions import DomainError, NotFound
 from core.views.helpers import active_team_id, domain_errors, run_service
 from docs_control.selectors import effective_versions_of_teams
@@ -36,9 +37,7 @@ def _started_at(value: str) -> datetime | None:
 
 
 def _team_ids(request) -> set[int]:
-    mine = team_ids_of(request.user)
-    active = active_team_id(request)
-    return {active} if active in mine else mine
+    return active_team_ids(request.user, active_team_id(request))
 
 
 def _queue_filters(request) -> selectors.QueueFilters:
@@ -195,7 +194,6 @@ def _go(request, url: str):
 @require_GET
 @domain_errors
 def post_detail(request, post_id: int):
-    from core.selectors import history_entries
 
     from .presentation import post_card
 
@@ -207,7 +205,6 @@ def post_detail(request, post_id: int):
             "post": post,
             "card": post_card(post),
             "reviews": selectors.reviews_of_post(post),
-            "history": history_entries(post),
         },
     )
 
@@ -325,9 +322,6 @@ def precheck_settings(request):
             success="Pre-check rules saved. Waiting posts are re-checked in the background.",
         )
     ):
-        from .tasks import posts_recheck_team
-
-        posts_recheck_team.delay(team_id)
         return HttpResponseRedirect(reverse("post_reviews:settings"))
     return render(
         request, "post_reviews/settings.html", {"form": form, "rules": [(r, *RULE_INFO[r]) for r in RULE_IDS]}

@@ -22,6 +22,13 @@ class SocialAccountSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+class SocialAccountInputSerializer(serializers.Serializer):
+    team = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    platform = serializers.ChoiceField(choices=SocialAccount._meta.get_field("platform").choices)
+    handle = serializers.CharField(max_length=100)
+    display_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class MediaSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["image", "video", "gif"])
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")

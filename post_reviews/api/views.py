@@ -11,7 +11,18 @@ from rest_framework.response import Response
 from accounts.permissions import team_ids_of
 from core.api.base import ScopedViewSetMixin
 from post_reviews import selectors, services
-from post_reviews.models import Checklist, ImportRun, Post, PostReview, ReviewState, SamplingLot, SocialAccount, Source
+from post_reviews.models import (
+    Checklist,
+    ImportRun,
+    Outcome,
+    Post,
+    PostReview,
+    ReviewState,
+    SamplingLot,
+    SocialAccount,
+    Source,
+    Stage,
+)
 from post_reviews.platforms import Platform
 
 from . import serializers as s
@@ -42,12 +53,15 @@ class SocialAccountViewSet(
             qs = qs.filter(platform=platform)
         return qs
 
+    @extend_schema(request=s.SocialAccountInputSerializer, responses={201: s.SocialAccountSerializer})
     def create(self, request):
-        data = s.SocialAccountSerializer(data=request.data)
+        # The team is a plain id: the service answers 404 for a team that isn't the user's, so
+        # the API never tells which team ids exist.
+        data = s.SocialAccountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         account = services.account_create(
-            team_id=v["team"].pk,
+            team_id=v["team"],
             platform=v["platform"],
             handle=v["handle"],
             display_name=v.get("display_name", ""),
@@ -199,10 +213,12 @@ class PostReviewViewSet(
         post = self.int_param("post")
         if post:
             qs = qs.filter(post_id=post)
-        for name in ("stage", "outcome"):
+        for name, choices in (("stage", Stage.values), ("outcome", Outcome.values)):
             value = self.request.query_params.get(name)
             if value:
-                qs = qs.filter(**{name: value[:20]})
+                if value not in choices:
+                    raise ValidationError({name: f"One of {', '.join(choices)}."})
+                qs = qs.filter(**{name: value})
         return qs
 
     def get_object(self):

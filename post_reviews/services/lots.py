@@ -90,8 +90,12 @@ def sampling_lot_create(
     return lot
 
 
-def sampling_lot_evaluate(*, lot_id: int) -> SamplingLot | None:
-    """Decide the lot once every sampled post has a post-publication review. Idempotent."""
+def sampling_lot_evaluate(*, lot_id: int, by: User) -> SamplingLot | None:
+    """Decide the lot once every sampled post has a post-publication review. Idempotent.
+
+    ``by`` is the reviewer whose review completed the sample: the decision and a rejected lot's
+    nonconformity are theirs (the lot's creator may have left the team since).
+    """
     with transaction.atomic():
         lot = SamplingLot.objects.select_for_update().filter(pk=lot_id).first()
         if lot is None or lot.status != LotStatus.OPEN:
@@ -116,6 +120,7 @@ def sampling_lot_evaluate(*, lot_id: int) -> SamplingLot | None:
         lot.status = LotStatus.ACCEPTED if lot_decision(plan, lot.defectives) == "accepted" else LotStatus.REJECTED
         lot.decided_at = timezone.now()
         lot._change_reason = f"{lot.defectives} defective of {lot.sample_size}: {lot.status}"
+        lot._history_user = by
         lot.save()
         if lot.status == LotStatus.REJECTED:
             nonconformity_raise(
@@ -128,6 +133,6 @@ def sampling_lot_evaluate(*, lot_id: int) -> SamplingLot | None:
                     f"Post-publication sample of {lot.account or 'the team'}, {lot.period_start} to {lot.period_end}: "
                     f"{lot.defectives} failed reviews, reject number {lot.reject}."
                 ),
-                by=lot.created_by,
+                by=by,
             )
     return lot

@@ -109,7 +109,13 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
     The review supersedes the previous one of the same post and stage; it is never edited.
     """
     with transaction.atomic():
-        post = Post.objects.select_for_update().select_related("account", "team").filter(pk=data.post_id).first()
+        post = (
+            # Lock the post's row only: reviewers of other posts of the team must not wait.
+            Post.objects.select_for_update(of=("self",))
+            .select_related("account", "team")
+            .filter(pk=data.post_id)
+            .first()
+        )
         if post is None or not can_view_team(by, post.team_id):
             raise NotFound("No such post.")
         if not perms.can_review(by, post.team_id):
@@ -215,8 +221,9 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
                     description=defect.note or f"Found in the review of {post} ({post.url or 'no URL'}).",
                     by=by,
                 )
-    if data.sampling_lot_id:
-        from .lots import sampling_lot_evaluate
+        if data.sampling_lot_id:
+            # In the same transaction: the review and the lot's decision land together.
+            from .lots import sampling_lot_evaluate
 
-        sampling_lot_evaluate(lot_id=data.sampling_lot_id)
+            sampling_lot_evaluate(lot_id=data.sampling_lot_id, by=by)
     return review

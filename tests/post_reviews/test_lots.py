@@ -112,7 +112,7 @@ def test_failures_at_re_reject_the_lot_and_raise_one_nonconformity(people, publi
     assert (nc.source_type, nc.source_id) == (ContentType.objects.get_for_model(SamplingLot), lot.pk)
     assert nc.team == people.team_a and nc.severity == "major"
     # Deciding again changes nothing and raises nothing more.
-    assert services.sampling_lot_evaluate(lot_id=lot.pk).status == "rejected"
+    assert services.sampling_lot_evaluate(lot_id=lot.pk, by=people.qa).status == "rejected"
     assert Nonconformity.objects.count() == 1
 
 
@@ -224,3 +224,19 @@ def test_lot_page_query_count_does_not_grow_with_the_reviewed_sample(people, pub
     with CaptureQueriesContext(connection) as ten:
         assert client.get(f"/reviews/sampling/{lot.pk}/").status_code == 200
     assert len(ten) == len(one)
+
+
+def test_a_lot_is_decided_by_the_reviewer_who_completes_it_even_after_its_creator_left(people, published, checklist):
+    from accounts.models import Membership
+    from accounts.services import membership_revoke
+
+    lot = create_lot(people)
+    for membership in Membership.objects.filter(user=people.qa, team=people.team_a):
+        membership_revoke(membership_id=membership.pk, by=people.admin)
+
+    lot = review_sample(people, lot, checklist, failing=2)
+
+    assert lot.status == "rejected"
+    nc = Nonconformity.objects.get()
+    assert nc.detected_by == people.reviewer
+    assert lot.history.first().history_user == people.reviewer

@@ -179,3 +179,33 @@ def test_another_teams_post_is_404_on_the_api_and_the_pages(people, accounts, ap
     outsider = client_for(people.outsider)
     assert outsider.get(f"/reviews/posts/{post.pk}/").status_code == 200
     assert outsider.get(f"/reviews/posts/{post.pk}/review/").status_code == 200
+
+
+def test_saving_the_rules_rechecks_waiting_posts_once_committed(people, accounts, django_capture_on_commit_callbacks):
+    waiting = make_post(accounts.instagram, "ig-w", by=people.author, text="The cheapest scarves!")
+    assert "banned-term" not in rules_of(waiting)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        settings_for(people, banned_terms=["cheapest"])
+
+    assert len(callbacks) == 1
+    waiting.refresh_from_db()
+    assert "banned-term" in rules_of(waiting) and waiting.precheck_failures > 0
+
+
+def test_adding_an_account_through_the_api_never_tells_which_team_ids_exist(people, accounts, api_for):
+    api = api_for(people.qa)
+    body = {"platform": "threads", "handle": "brand.threads"}
+    for team_id in (people.team_b.pk, 987654321):  # another team's, and none at all: the same answer
+        response = api.post("/api/v1/social-accounts/", {**body, "team": team_id}, format="json")
+        assert response.status_code == 404, response.content
+    created = api.post("/api/v1/social-accounts/", {**body, "team": people.team_a.pk}, format="json")
+    assert created.status_code == 201 and created.json()["team"] == people.team_a.pk
+    bad = api.post("/api/v1/social-accounts/", {**body, "team": "x", "platform": "myspace"}, format="json")
+    assert bad.status_code == 400 and {"team", "platform"} <= set(bad.json())
+
+
+@pytest.mark.parametrize("query", ["stage=bogus", "outcome=maybe"])
+def test_an_unknown_review_filter_value_is_a_400_not_an_empty_list(people, api_for, query):
+    response = api_for(people.qa).get(f"/api/v1/post-reviews/?{query}")
+    assert response.status_code == 400 and query.split("=")[0] in response.json()
