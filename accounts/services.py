@@ -57,8 +57,15 @@ def team_create(*, name: str, slug: str = "") -> Team:
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A team needs a name."})
-    team, _ = Team.objects.get_or_create(name=name, defaults={"slug": slug or slugify(name)[:60]})
-    return team
+    existing = Team.objects.filter(name=name).first()
+    if existing is not None:
+        return existing
+    slug = slug or slugify(name)[:60]
+    if not slug:
+        raise ValidationError({"name": "The name needs at least one letter or digit."})
+    if Team.objects.filter(slug=slug).exists():
+        raise ValidationError({"name": f"Another team already uses the short name {slug!r}; choose another name."})
+    return Team.objects.create(name=name, slug=slug)
 
 
 @transaction.atomic

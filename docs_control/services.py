@@ -155,6 +155,8 @@ def document_update(*, document_id: int, by: User, **changes) -> Document:
         errors["title"] = "A document needs a title."
     if "kind" in changes and changes["kind"] not in Kind.values:
         errors["kind"] = "Unknown kind."
+    elif changes.get("kind", document.kind) == Kind.EXTERNAL and not changes.get("source_url", document.source_url):
+        errors["source_url"] = "An external document needs the URL where it lives."
     if "owner_id" in changes and not team_members(team_id=document.team_id).filter(pk=changes["owner_id"]).exists():
         errors["owner"] = "The owner must be a member of the team."
     if "review_interval_months" in changes and not 1 <= int(changes["review_interval_months"]) <= 60:

@@ -87,3 +87,17 @@ def test_history_rows_cannot_be_edited_on_postgresql(people):
         connection.cursor() as cursor,
     ):
         cursor.execute("UPDATE accounts_historicalteam SET name = 'forged'")
+
+
+def test_team_create_is_idempotent_by_name_and_refuses_a_clashing_short_name():
+    from accounts.services import team_create
+    from core.exceptions import ValidationError
+
+    brand = team_create(name="Brand")
+    assert team_create(name="Brand") == brand
+    with pytest.raises(ValidationError) as clash:
+        team_create(name="Brand!")  # the same short name, "brand"
+    assert "name" in clash.value.errors
+    with pytest.raises(ValidationError):
+        team_create(name="!!!")
+    assert Team.objects.filter(slug="brand").count() == 1

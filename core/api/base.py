@@ -2,6 +2,8 @@ from django.db import models
 from rest_framework.exceptions import ValidationError
 
 ALWAYS_ALLOWED = frozenset({"cursor", "page_size", "format"})
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
 
 
 class ScopedViewSetMixin:
@@ -33,6 +35,15 @@ class ScopedViewSetMixin:
         if not value.isdecimal():
             raise ValidationError({name: "Must be a whole number."})
         return int(value)
+
+    def bool_param(self, name: str) -> bool | None:
+        """A yes/no filter: None when absent; a value that is neither is a 400, not ignored."""
+        value = (self.request.query_params.get(name) or "").lower()
+        if value == "":
+            return None
+        if value in TRUE_VALUES or value in FALSE_VALUES:
+            return value in TRUE_VALUES
+        raise ValidationError({name: "Must be true or false."})
 
     def scoped_queryset(self, user):  # pragma: no cover - abstract
         raise NotImplementedError

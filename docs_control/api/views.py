@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from core.api.base import ScopedViewSetMixin
 from core.selectors import signatures_of
 from docs_control import pdf, selectors, services
-from docs_control.models import Document, DocumentVersion
+from docs_control.models import Document, DocumentVersion, Kind
 from docs_control.workflow import Status
 
 from . import serializers as s
@@ -36,13 +36,16 @@ class DocumentViewSet(
         status_ = params.get("status", "")
         if status_ and status_ not in Status.values:
             raise ValidationError({"status": f"One of {', '.join(Status.values)}."})
+        kind = params.get("kind", "")
+        if kind and kind not in Kind.values:
+            raise ValidationError({"kind": f"One of {', '.join(Kind.values)}."})
         filters = selectors.RegisterFilters(
             team=self.int_param("team"),
-            kind=params.get("kind", ""),
+            kind=kind,
             status=status_,
-            review_due=params.get("review_due") in ("1", "true"),
-            awaiting_my_approval=params.get("awaiting_my_approval") in ("1", "true"),
-            awaiting_my_ack=params.get("awaiting_my_ack") in ("1", "true"),
+            review_due=bool(self.bool_param("review_due")),
+            awaiting_my_approval=bool(self.bool_param("awaiting_my_approval")),
+            awaiting_my_ack=bool(self.bool_param("awaiting_my_ack")),
             q=params.get("q", "")[:200],
         )
         return selectors.document_register(user, filters)

@@ -99,8 +99,9 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             qs = qs.filter(review_state=params["review_state"])
         if params.get("campaign"):
             qs = qs.filter(campaign=params["campaign"][:120])
-        if params.get("approved_for_publishing") in ("true", "false"):
-            qs = qs.filter(approved_for_publishing=params["approved_for_publishing"] == "true")
+        approved = self.bool_param("approved_for_publishing")
+        if approved is not None:
+            qs = qs.filter(approved_for_publishing=approved)
         return qs
 
     def get_object(self):

@@ -99,6 +99,10 @@ def test_bad_input_is_reported_by_field(api_for, people):
     assert Document.objects.count() == 0
     assert api.get("/api/v1/documents/?status=bogus").status_code == 400
     assert api.get("/api/v1/documents/?unknown=1").status_code == 400
+    for query in ("kind=sopp", "review_due=perhaps", "awaiting_my_approval=2"):
+        response = api.get(f"/api/v1/documents/?{query}")
+        assert response.status_code == 400 and query.split("=")[0] in response.json()
+    assert api.get("/api/v1/documents/?awaiting_my_approval=on&review_due=false").status_code == 200
 
 
 def test_metadata_update(api_for, people, document):
@@ -111,6 +115,10 @@ def test_metadata_update(api_for, people, document):
     assert response.json()["required_approvals"] == 2
     forbidden = api_for(people.reviewer).patch(f"/api/v1/documents/{document.pk}/", {"title": "x"}, format="json")
     assert forbidden.status_code == 403
+    external = api_for(people.lead).patch(f"/api/v1/documents/{document.pk}/", {"kind": "external"}, format="json")
+    assert external.status_code == 400 and "source_url" in external.json()
+    document.refresh_from_db()
+    assert document.kind != "external"
 
 
 def test_list_query_count_is_bounded(api_for, people, django_assert_max_num_queries):
