@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.roles import ROLE_RIGHTS, Right
 from accounts.selectors import team_members
+from core.forms import BootstrapForm as CoreBootstrapForm
 
 from .models import (
     ActionKind,
@@ -21,24 +22,8 @@ CAPA_WORK_ROLES = tuple(role for role, rights in ROLE_RIGHTS.items() if Right.CA
 WHYS = 5
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget; no inline styles (the CSP forbids them)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            if css not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+class BootstrapForm(CoreBootstrapForm):
+    """The shared Bootstrap form, with a service's errors shown by field."""
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         """Show a service's ValidationError next to the field it names (or on top)."""
