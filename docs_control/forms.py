@@ -2,10 +2,11 @@ from django import forms
 
 from accounts.models import Team
 from accounts.permissions import team_ids_with_right
-from accounts.roles import Right, Role
-from accounts.selectors import team_list_for, team_members
+from accounts.roles import Right
+from accounts.selectors import team_list_for
 
 from .models import Kind
+from .selectors import approver_candidates
 
 
 class DocumentCreateForm(forms.Form):
@@ -47,7 +48,7 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, version, user, **kwargs):
         super().__init__(*args, **kwargs)
         document = version.document
-        leads = team_members(team_id=document.team_id, roles=(Role.TEAM_LEAD,)).exclude(pk=version.author_id)
+        leads = approver_candidates(version)
         self.fields["approvers"].choices = [(u.pk, u.printed_name) for u in leads]
         self.fields["approvers"].help_text = f"Needs {document.required_approvals} approval(s)."
         self.fields["extra_teams"].choices = [(t.pk, t.name) for t in team_list_for(user).exclude(pk=document.team_id)]

@@ -19,6 +19,11 @@ def can_author(user, document: Document) -> bool:
     return has_right(user, document.team_id, Right.DOCUMENT_AUTHOR)
 
 
+def can_start_revision(user, document: Document) -> bool:
+    """An author of the team, while the document has no draft (one draft at a time)."""
+    return can_author(user, document) and not any(v.status == Status.DRAFT for v in document.versions.all())
+
+
 def can_edit_draft(user, version: DocumentVersion) -> bool:
     return version.status == Status.DRAFT and can_author(user, version.document)
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import team_ids_of
+from accounts.roles import ROLE_RIGHTS, Right
+from accounts.selectors import team_members
 from core.exceptions import NotFound, ValidationError
 
 from .models import Acknowledgement, Approval, Decision, Document, DocumentVersion
@@ -106,7 +108,13 @@ def approvals_pending_for(user: User) -> QuerySet[Approval]:
 
 
 def acknowledgements_pending_for(user: User) -> QuerySet[Acknowledgement]:
-    return _pending_acks(user).select_related("version__document").order_by("due_at")
+    """Each with ``overdue`` (due date passed), the same rule as the progress and matrix counts."""
+    return (
+        _pending_acks(user)
+        .select_related("version__document")
+        .annotate(overdue=Q(due_at__lt=timezone.now()))
+        .order_by("due_at")
+    )
 
 
 def document_get_for(user: User, *, document_id: int) -> Document:
@@ -254,3 +262,12 @@ def dashboard_panel(request) -> dict:
         .filter(next_review_due__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS))
         .count(),
     }
+
+
+APPROVER_ROLES = tuple(role for role, rights in ROLE_RIGHTS.items() if Right.DOCUMENT_APPROVE in rights)
+
+
+def approver_candidates(version: DocumentVersion) -> QuerySet[User]:
+    """Who may be asked to approve a version: members of the owning team with the approval
+    right, other than its author."""
+    return team_members(team_id=version.document.team_id, roles=APPROVER_ROLES).exclude(pk=version.author_id)

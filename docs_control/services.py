@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.permissions import can_view_team, has_role, team_ids_of
-from accounts.roles import Role
+from accounts.permissions import can_view_team, has_right, team_ids_of
+from accounts.roles import Right
 from accounts.selectors import team_members
 from core.exceptions import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
 from core.models import Meaning
@@ -263,7 +263,7 @@ def version_submit(
     document = version.document
     errors: dict[str, str] = {}
     ids = list(dict.fromkeys(int(i) for i in approver_ids or []))
-    leads = {u.pk: u for u in team_members(team_id=document.team_id, roles=(Role.TEAM_LEAD,))}
+    leads = {u.pk: u for u in selectors.approver_candidates(version)}
     if version.author_id in ids:
         errors["approvers"] = "The author can't approve their own version."
     elif any(i not in leads for i in ids):
@@ -312,7 +312,7 @@ def _decide(version: DocumentVersion, by: User, target: str) -> Approval:
     )
     if version.author_id == by.pk:
         raise PermissionDenied("The author can't approve or reject their own version.")
-    if not has_role(by, version.document.team_id, Role.TEAM_LEAD):
+    if not has_right(by, version.document.team_id, Right.DOCUMENT_APPROVE):
         raise PermissionDenied("Only a team lead of the owning team can approve.")
     if approval is None or approval.decision != Decision.PENDING:
         raise PermissionDenied("You are not an approver of this review round.")

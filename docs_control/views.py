@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import team_list_for
@@ -96,7 +95,7 @@ def document_detail(request, document_id: int):
             "effective_html": render_markdown(effective.body) if effective else "",
             "progress": selectors.acknowledgement_progress(effective_full) if effective_full else None,
             "draft": draft,
-            "can_draft": perms.can_author(request.user, document) and draft is None,
+            "can_draft": perms.can_start_revision(request.user, document),
             "can_review": effective is not None and perms.can_review_periodically(request.user, document),
             "new_draft_form": forms.NewDraftForm(),
             "review_form": forms.SignForm(),
@@ -369,7 +368,6 @@ def approvals_inbox(request):
         "docs_control/approvals.html",
         {
             "approvals": list(selectors.approvals_pending_for(request.user)),
-            "now": timezone.now(),
             "acks": list(selectors.acknowledgements_pending_for(request.user)),
         },
     )

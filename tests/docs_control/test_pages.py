@@ -223,3 +223,23 @@ def test_a_reader_from_another_team_learns_nothing_of_later_revisions(client_for
         services.version_update_draft(
             version_id=third.pk, by=people.outsider, body="x", change_summary="x", lock_version=0
         )
+
+
+def test_the_ack_inbox_marks_overdue_acknowledgements(client_for, people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from docs_control.models import Acknowledgement
+    from tests.docs_control.conftest import make_effective_document
+
+    make_effective_document(people, number="SOP-ACK-1")
+    make_effective_document(people, number="SOP-ACK-2")
+    late = Acknowledgement.objects.filter(user=people.reviewer, version__document__number="SOP-ACK-1").get()
+    Acknowledgement.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+
+    page = client_for(people.reviewer).get("/documents/approvals/").content.decode()
+    inbox = page[page.index('data-testid="ack-inbox"') :]
+    first, second = inbox.split("SOP-ACK-2")[0], inbox.split("SOP-ACK-2")[1]
+    assert "SOP-ACK-1" in first and "text-danger" in first
+    assert "text-danger" not in second.split("</a>")[0]
