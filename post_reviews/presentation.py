@@ -53,3 +53,26 @@ def post_card(post) -> dict:
         "findings": findings,
         "failed_rules": {f.rule for f in findings},
     }
+
+
+def checklist_rows(checklist, failed_rules: set[str], submitted: dict | None = None) -> list[dict]:
+    """The review form's rows: an item linked to a pre-check rule starts as that rule's result
+    (fail if the rule found a problem, else pass); what the reviewer submitted wins."""
+    from .models import ItemResult
+
+    rows = []
+    for item in checklist.items.all() if checklist is not None else []:
+        prefill = ""
+        if item.precheck_rule:
+            prefill = ItemResult.FAIL if item.precheck_rule in failed_rules else ItemResult.PASS
+        rows.append(
+            {"item": item, "value": (submitted or {}).get(f"item-{item.pk}", prefill), "prefilled": bool(prefill)}
+        )
+    return rows
+
+
+def default_stage(post, *, in_lot: bool) -> str:
+    """A published post (or one drawn into a sampling lot) gets a post-publication review."""
+    from .models import PostStatus, Stage
+
+    return Stage.POST_PUBLICATION if post.status == PostStatus.PUBLISHED or in_lot else Stage.PRE_PUBLICATION

@@ -15,6 +15,7 @@ from .models import (
     Checklist,
     ChecklistItem,
     ImportRun,
+    LotStatus,
     Post,
     PostReview,
     ReviewState,
@@ -140,12 +141,16 @@ def review_get_for(user: User, *, review_id: int) -> PostReview:
 
 
 def reviews_of_post(post: Post) -> list[PostReview]:
-    return list(
+    """Newest first; each knows whether the post changed since it was reviewed."""
+    reviews = list(
         PostReview.objects.filter(post=post)
         .select_related("reviewer", "checklist")
         .prefetch_related("defects")
         .order_by("-id")
     )
+    for review in reviews:
+        review.changed_since_review = review.post_content_hash != post.content_hash
+    return reviews
 
 
 def checklist_list_for(user: User) -> QuerySet[Checklist]:
@@ -204,7 +209,10 @@ def lot_sample(lot: SamplingLot) -> list[dict]:
         .select_related("reviewer")
         .order_by("id")
     }
-    return [{"post": posts.get(pid), "review": reviews.get(pid)} for pid in lot.sample_post_ids]
+    rows = [{"post": posts.get(pid), "review": reviews.get(pid)} for pid in lot.sample_post_ids]
+    for row in rows:
+        row["can_review"] = row["post"] is not None and row["review"] is None and lot.status == LotStatus.OPEN
+    return rows
 
 
 def dashboard_panel(request) -> dict:

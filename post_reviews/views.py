@@ -18,7 +18,7 @@ from docs_control.selectors import effective_versions_of_teams
 
 from . import forms, selectors, services
 from . import permissions as perms
-from .models import DefectCategory, ItemResult, PostStatus, Severity, Source, Stage
+from .models import DefectCategory, Severity, Source, Stage
 from .platforms import Platform
 from .prechecks import RULE_IDS, RULE_INFO
 
@@ -85,21 +85,12 @@ def queue(request):
 
 
 def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
-    from .presentation import post_card
+    from .presentation import checklist_rows, default_stage, post_card
 
     checklist = selectors.checklist_for_post(request.user, post)
     card = post_card(post)
-    items = []
-    if checklist is not None:
-        for item in checklist.items.all():
-            prefill = ""
-            if item.precheck_rule:
-                prefill = ItemResult.FAIL if item.precheck_rule in card["failed_rules"] else ItemResult.PASS
-            chosen = (data or {}).get(f"item-{item.pk}", prefill)
-            items.append({"item": item, "value": chosen, "prefilled": bool(prefill)})
-    stage = (data or {}).get("stage") or (
-        Stage.POST_PUBLICATION if post.status == PostStatus.PUBLISHED or lot_id else Stage.PRE_PUBLICATION
-    )
+    items = checklist_rows(checklist, card["failed_rules"], data)
+    stage = (data or {}).get("stage") or default_stage(post, in_lot=bool(lot_id))
     return {
         "post": post,
         "card": card,
@@ -114,7 +105,7 @@ def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
         "errors": form_errors or {},
         "reviews": selectors.reviews_of_post(post),
         "can_review": perms.can_review(request.user, post.team_id),
-        "is_author": post.author_id == request.user.pk,
+        "is_author": perms.is_post_author(request.user, post),
     }
 
 

@@ -240,3 +240,26 @@ def test_a_lot_is_decided_by_the_reviewer_who_completes_it_even_after_its_creato
     nc = Nonconformity.objects.get()
     assert nc.detected_by == people.reviewer
     assert lot.history.first().history_user == people.reviewer
+
+
+def test_the_lot_page_offers_a_review_only_for_sampled_posts_not_yet_reviewed(people, published, checklist, client_for):
+    lot = create_lot(people)
+    first = lot.sample_post_ids[0]
+    services.review_submit(
+        data=services.ReviewInput(
+            post_id=first,
+            checklist_id=checklist.pk,
+            stage="post_publication",
+            results=results_for(checklist),
+            sampling_lot_id=lot.pk,
+        ),
+        by=people.reviewer,
+    )
+    from django.urls import reverse
+
+    page = client_for(people.reviewer).get(reverse("post_reviews:lot", args=[lot.pk])).content.decode()
+    links = {
+        post_id: f"{reverse('post_reviews:review', args=[post_id])}?lot={lot.pk}" for post_id in lot.sample_post_ids
+    }
+    assert links[first] not in page
+    assert all(links[post_id] in page for post_id in lot.sample_post_ids[1:])
