@@ -215,16 +215,12 @@ def dashboard_panel(request) -> dict:
     from core.views.helpers import active_team_id
 
     teams = active_team_ids(request.user, active_team_id(request))
-    today = timezone.localdate()
-    capas = CorrectiveAction.objects.filter(team_id__in=teams)
-    counts = capas.aggregate(
+    counts = capa_list_for(request.user, team_ids=teams).aggregate(
         active=Count("id", filter=~Q(status__in=FINAL)),
         verifying=Count("id", filter=Q(status=Status.VERIFYING)),
     )
-    overdue_items = ActionItem.objects.filter(
-        corrective_action__team_id__in=teams, done_at__isnull=True, due_date__lt=today
-    ).exclude(corrective_action__status__in=FINAL)
-    open_ncs = Nonconformity.objects.filter(team_id__in=teams, status=NCStatus.OPEN)
+    overdue_items = overdue_action_items(timezone.now()).filter(corrective_action__team_id__in=teams)
+    open_ncs = nonconformity_list_for(request.user, team_ids=teams).filter(status=NCStatus.OPEN)
     return {
         "template": "capa/_dashboard_panel.html",
         "active": counts["active"],

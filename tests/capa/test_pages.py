@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from capa.models import Nonconformity
+from capa.models import ActionItem, Nonconformity
 from capa.workflow import Status
 from tests.factories import PASSWORD
 
@@ -172,11 +172,26 @@ def test_concession_and_no_action_from_the_nc_page(client_for, people):
     assert html.count("Alice Tester") >= 2
 
 
-def test_dashboard_has_a_capa_panel(client_for, people):
+def test_dashboard_capa_panel_counts_the_users_teams_only(client_for, people):
+    import re
+
     raise_nc(people)
+    raise_nc(people)
+    raise_nc(people, team=people.team_b, by=people.outsider)  # another team's: not counted
+    capa_at(people, Status.VERIFYING)
+    late = capa_at(people, Status.IMPLEMENTING)
+    ActionItem.objects.filter(corrective_action=late).update(due_date=timezone.localdate() - timedelta(days=1))
+
     html = client_for(people.qa).get("/").content.decode()
-    assert 'data-testid="capa-panel"' in html
-    assert Nonconformity.objects.count() == 1
+    panel = html[html.index('data-testid="capa-panel"') :]
+
+    def number(label):
+        return int(re.search(label + r"</(?:a|span)><span[^>]*>(\d+)</span>", panel).group(1))
+
+    assert number("Open nonconformities") == 2
+    assert number("Active corrective actions") == 2
+    assert number("Waiting for verification") == 1
+    assert number("Overdue action items") == 1
 
 
 def test_demo_seed_is_idempotent_and_has_an_overdue_capa(settings):
