@@ -23,7 +23,7 @@ from core.views.helpers import active_team_id, domain_errors
 
 from . import forms, permissions, selectors, services
 from .models import CauseCategory, CheckResult
-from .workflow import NCStatus, Status
+from .workflow import NCStatus, Status, available_steps
 
 PAGE_SIZE = 25
 
@@ -284,9 +284,8 @@ def _capa_context(request, capa, **bound) -> dict:
             )
             for item in items
         ],
-        "items_editable": capa.status in (Status.ACTION_PLAN, Status.IMPLEMENTING),
+        "steps": available_steps(capa, items=items, checks=checks),
         "checks": [(check, check_evidence[check.pk]) for check in checks],
-        "pending_check": next((c for c in checks if not c.result), None),
         "last_check": checks[-1] if checks else None,
         "fishbone": [(CauseCategory(k).label, v) for k, v in (capa.fishbone or {}).items()],
         "can_work": can_work,
@@ -299,7 +298,6 @@ def _capa_context(request, capa, **bound) -> dict:
         "verify_form": forms.VerifyForm(prefix="verify"),
         "close_form": forms.CloseForm(prefix="close"),
         "cancel_form": forms.CancelForm(prefix="cancel"),
-        "all_done": all(item.is_done for item in items) and bool(items),
     }
     context.update(bound)
     return context

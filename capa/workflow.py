@@ -60,3 +60,34 @@ def assert_transition(current: str, target: str, table: dict[str, frozenset[str]
 
 def allowed_targets(current: str) -> frozenset[str]:
     return TRANSITIONS.get(current, frozenset())
+
+
+def available_steps(capa, *, items, checks) -> frozenset[str]:
+    """The steps a CAPA offers in its current state (who may take them is checked apart).
+
+    The detail page shows exactly these; the services refuse the others, and a test walks every
+    stage to hold the two together. ``items`` and ``checks`` are the CAPA's, already loaded.
+    """
+    status = capa.status
+    steps: set[str] = set()
+    if status == Status.OPEN:
+        steps.add("start-investigation")
+    if status in (Status.INVESTIGATING, Status.ACTION_PLAN):
+        steps.add("root-cause")
+    if status == Status.INVESTIGATING and capa.root_cause:
+        steps.add("plan")
+    if status in (Status.ACTION_PLAN, Status.IMPLEMENTING):
+        steps.add("items")
+    if status == Status.ACTION_PLAN and items:
+        steps.add("implement")
+    if status == Status.IMPLEMENTING and items and all(item.done_at for item in items):
+        steps.add("start-verification")
+    if status == Status.VERIFYING and checks:
+        last = checks[-1]
+        if not last.result:
+            steps.add("verify")
+        elif last.result == "effective":  # CheckResult.EFFECTIVE
+            steps.add("close")
+    if status not in FINAL:
+        steps.add("cancel")
+    return frozenset(steps)

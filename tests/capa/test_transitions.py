@@ -229,3 +229,62 @@ def test_a_recurrence_opens_a_new_capa_that_follows_the_closed_one(people):
     )
     assert new.follows == closed
     assert new.pk != closed.pk
+
+
+def _step_calls(people, capa):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    qa = people.qa
+    return {
+        "start-investigation": lambda: services.capa_start_investigation(capa_id=capa.pk, by=qa),
+        "root-cause": lambda: services.capa_set_root_cause(
+            capa_id=capa.pk, root_cause="A cause", five_whys=["Why 1", "Why 2"], by=qa
+        ),
+        "plan": lambda: services.capa_plan(capa_id=capa.pk, by=qa),
+        "items": lambda: services.action_item_add(
+            capa_id=capa.pk,
+            description="One more action",
+            action_type="corrective",
+            owner=qa,
+            due_date=timezone.localdate() + timedelta(days=5),
+            by=qa,
+        ),
+        "implement": lambda: services.capa_implement(capa_id=capa.pk, by=qa),
+        "start-verification": lambda: services.capa_start_verification(capa_id=capa.pk, criteria="Fewer", by=qa),
+        "verify": lambda: services.capa_verify(capa_id=capa.pk, result=CheckResult.EFFECTIVE, evidence="ok", by=qa),
+        "close": lambda: services.capa_close(capa_id=capa.pk, password=PASSWORD, by=qa),
+        "cancel": lambda: services.capa_cancel(capa_id=capa.pk, reason="Duplicate", by=qa),
+    }
+
+
+@pytest.mark.parametrize(
+    ("stage", "effective"),
+    [(s, True) for s in STAGES] + [(Status.VERIFYING, False)],
+)
+def test_the_steps_the_page_offers_are_exactly_the_ones_the_services_accept(people, stage, effective):
+    from django.db import transaction
+
+    from capa.workflow import available_steps
+
+    capa = capa_at(people, stage, effective=effective)
+    offered = available_steps(capa, items=list(capa.items.all()), checks=list(capa.checks.order_by("created_at", "id")))
+
+    def recorded():  # every change of a CAPA, its items or its checks leaves a history row
+        return (
+            capa.history.count()
+            + sum(i.history.count() for i in capa.items.all())
+            + sum(c.history.count() for c in capa.checks.all())
+        )
+
+    for step, call in _step_calls(people, capa).items():
+        before = recorded()
+        with transaction.atomic():
+            try:
+                call()
+                accepted = recorded() > before  # a repeated step is a no-op, not a step
+            except (TransitionNotAllowed, ValidationError):
+                accepted = False
+            transaction.set_rollback(True)
+        assert accepted == (step in offered), (stage, step, offered)
