@@ -158,6 +158,11 @@ class Nonconformity(models.Model):
         return self.status == NCStatus.CLOSED
 
     @property
+    def awaiting_decision(self) -> bool:
+        """Open and not yet in a corrective action: a CAPA can be opened or linked, or "no action" signed."""
+        return self.status == NCStatus.OPEN and self.corrective_action_id is None
+
+    @property
     def signature_version(self) -> str:
         return self.reference
 

@@ -23,7 +23,7 @@ from core.views.helpers import active_team_id, domain_errors
 
 from . import forms, permissions, selectors, services
 from .models import CauseCategory, CheckResult
-from .workflow import NCStatus, Status, available_steps
+from .workflow import Status, available_steps
 
 PAGE_SIZE = 25
 
@@ -158,7 +158,7 @@ def _nc_context(request, nc, **bound) -> dict:
         "containments": list(nc.containments.all()),
         "can_work": can_work and not nc.is_closed,
         "can_sign": permissions.can_sign(user, nc),
-        "can_decide": nc.status == NCStatus.OPEN and nc.corrective_action_id is None,
+        "can_decide": nc.awaiting_decision,
         "contain_form": forms.ContainmentForm(prefix="contain"),
         "no_action_form": forms.NoActionForm(prefix="noaction"),
         "open_capa_form": forms.OpenCapaForm(prefix="open", team_id=nc.team_id, initial={"owner": user.pk}),
