@@ -37,8 +37,12 @@ def active_team_ids(user: User, active_team_id: int | None) -> set[int]:
     return mine
 
 
-def team_members(*, team_id: int, roles: tuple[str, ...] | None = None) -> QuerySet[User]:
-    qs = User.objects.filter(is_active=True, memberships__team_id=team_id)
+def team_members(
+    *, team_id: int | None = None, team_ids: set[int] | None = None, roles: tuple[str, ...] | None = None
+) -> QuerySet[User]:
+    """Active members of one team (``team_id``) or of any of several (``team_ids``)."""
+    teams = {team_id} if team_id is not None else set(team_ids or ())
+    qs = User.objects.filter(is_active=True, memberships__team_id__in=teams)
     if roles:
         qs = qs.filter(memberships__role__in=roles)
     return qs.distinct().order_by("username")

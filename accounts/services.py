@@ -94,3 +94,11 @@ def membership_revoke(*, membership_id: int, by: User) -> None:
     membership._change_reason = f"revoked {membership.role}"
     membership.delete()
     roles_sync(user=membership.user)
+
+
+def api_token_for(user: User) -> str:
+    """The user's API token, created on first use. Idempotent."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key

@@ -2,6 +2,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.selectors import memberships_of
 from core.selectors import notification_unread_count
+from core.views.helpers import active_team_id
 
 # The navigation; a module that is not installed yet shows as such instead of a fake page.
 NAV = [
@@ -34,10 +35,10 @@ def shell(request) -> dict:
     for m in memberships:
         teams.setdefault(m.team_id, {"id": m.team_id, "name": m.team.name, "roles": []})
         teams[m.team_id]["roles"].append(m.get_role_display())
-    active_team_id = request.session.get("active_team_id")
+    active = active_team_id(request)
     return {
         "nav_items": _nav(request.path),
         "nav_unread": notification_unread_count(user),
         "nav_teams": list(teams.values()),
-        "nav_active_team": teams.get(active_team_id),
+        "nav_active_team": teams.get(active),
     }

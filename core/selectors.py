@@ -7,12 +7,15 @@ from core.exceptions import NotFound
 from core.models import Attachment, Notification, Signature
 
 
-def notification_list_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+def notification_list_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
 
 
 def notification_unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notification_list_for(user, unread_only=True).count()
 
 
 def attachment_list_for(user) -> QuerySet[Attachment]:

@@ -209,9 +209,7 @@ def training_matrix(user: User, *, team_id: int | None = None) -> dict:
     team_ids = team_ids_of(user)
     if team_id is not None:
         team_ids &= {team_id}
-    people = list(
-        User.objects.filter(is_active=True, memberships__team_id__in=team_ids).distinct().order_by("username")
-    )
+    people = list(team_members(team_ids=team_ids))
     effective = DocumentVersion.objects.filter(document=OuterRef("pk"), status=Status.EFFECTIVE)
     documents = list(
         Document.objects.filter(team_id__in=team_ids)

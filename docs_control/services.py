@@ -407,7 +407,7 @@ def _make_effective(version: DocumentVersion, *, by: User | None) -> None:
 
 def _request_acknowledgements(version: DocumentVersion, *, now) -> None:
     team_ids = [version.document.team_id, *version.extra_teams.values_list("pk", flat=True)]
-    people = list(User.objects.filter(is_active=True, memberships__team_id__in=team_ids).distinct())
+    people = list(team_members(team_ids=team_ids))
     due = now + timedelta(days=settings.QMS_ACK_DUE_DAYS)
     Acknowledgement.objects.bulk_create(
         [Acknowledgement(version=version, user=u, requested_at=now, due_at=due) for u in people],

@@ -235,11 +235,15 @@ def version_preview(request):
     return render(request, "docs_control/_preview.html", {"html": render_markdown(body)})
 
 
+def _form_errors_as_messages(request, form) -> None:
+    for field, errors in form.errors.items():
+        messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+
+
 def _signed_action(request, version_id: int, form_class, call, success: str):
     form = form_class(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+        _form_errors_as_messages(request, form)
         return HttpResponseRedirect(_version_url(version_id))
     run_service(request, lambda: call(form.cleaned_data), success=success)
     return HttpResponseRedirect(_version_url(version_id))
@@ -251,8 +255,7 @@ def version_submit(request, version_id: int):
     version = selectors.version_get_for(request.user, version_id=version_id)
     form = forms.SubmitForm(request.POST, version=version, user=request.user)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+        _form_errors_as_messages(request, form)
         return HttpResponseRedirect(_version_url(version_id))
     d = form.cleaned_data
     run_service(

@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from rest_framework.throttling import AnonRateThrottle
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
 from accounts.models import User
 from accounts.selectors import memberships_of
+from accounts.services import api_token_for
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -35,8 +35,7 @@ class TokenView(generics.GenericAPIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Unable to log in with these credentials.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        return Response({"token": api_token_for(user)}, status=status.HTTP_200_OK)
 
 
 class MeView(generics.RetrieveAPIView):

@@ -28,11 +28,8 @@ def dashboard(request):
 
 @require_GET
 def inbox(request):
-    show = request.GET.get("show", "unread")
-    qs = notification_list_for(request.user)
-    if show != "all":
-        show = "unread"
-        qs = qs.filter(read_at__isnull=True)
+    show = "all" if request.GET.get("show") == "all" else "unread"
+    qs = notification_list_for(request.user, unread_only=show == "unread")
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
