@@ -24,12 +24,20 @@ def _several(people):
 @pytest.mark.parametrize(
     "url", ["/capa/", "/capa/list/", "/capa/list/?overdue=on&status=implementing", "/capa/nonconformities/"]
 )
-def test_lists_run_a_bounded_number_of_queries(client_for, people, django_assert_max_num_queries, url):
+def test_lists_run_a_bounded_number_of_queries(client_for, people, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     _several(people)
     client = client_for(people.qa)
-    with django_assert_max_num_queries(14):
-        response = client.get(url)
-    assert response.status_code == 200
+    client.get(url)  # warms the content-type cache
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _several(people)
+    _several(people)
+    with CaptureQueriesContext(connection) as three_times:
+        assert client.get(url).status_code == 200
+    assert len(three_times) == len(few) <= 14
 
 
 def test_detail_page_query_count_does_not_grow_with_action_items(client_for, people):
