@@ -71,7 +71,9 @@ def capa_list(request):
     teams = team_list_for(request.user)
     owners = selectors.capa_owners_for(request.user)
     form = forms.CapaFilterForm(request.GET or None, teams=teams, owners=owners)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return _bad_filters(request, "capa/capa_list.html", form)
+    filters = form.cleaned_data if form.is_bound else {}
     qs = selectors.capa_filtered(request.user, team_ids=_teams(request), filters=filters)
     return render(request, "capa/capa_list.html", {"form": form, "page": _page(request, qs), "query": _query(request)})
 
@@ -79,9 +81,18 @@ def capa_list(request):
 @require_GET
 def nc_list(request):
     form = forms.NcFilterForm(request.GET or None, teams=team_list_for(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return _bad_filters(request, "capa/nc_list.html", form)
+    filters = form.cleaned_data if form.is_bound else {}
     qs = selectors.nonconformity_filtered(request.user, team_ids=_teams(request), filters=filters)
     return render(request, "capa/nc_list.html", {"form": form, "page": _page(request, qs), "query": _query(request)})
+
+
+def _bad_filters(request, template: str, form):
+    """A filter value that isn't one of the choices is shown next to its field (400), never
+    silently dropped, which would list every row as if it matched."""
+    page = Paginator([], PAGE_SIZE).get_page(1)
+    return render(request, template, {"form": form, "page": page, "query": ""}, status=400)
 
 
 def _query(request) -> str:

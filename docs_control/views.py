@@ -27,11 +27,11 @@ def register(request):
     teams = team_list_for(request.user)
     initial_team = active_team_id(request)
     data = request.GET.copy()
-    if "team" not in data and initial_team:
+    if "team" not in data and initial_team in {t.pk for t in teams}:
         data["team"] = str(initial_team)
     form = forms.RegisterFilterForm(data, teams=teams, statuses=Status.choices)
-    form.is_valid()
-    f = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    f = form.cleaned_data if valid else {}
     filters = selectors.RegisterFilters(
         team=f.get("team"),
         kind=f.get("kind", ""),
@@ -41,7 +41,9 @@ def register(request):
         awaiting_my_ack=f.get("awaiting_my_ack", False),
         q=f.get("q", ""),
     )
-    documents = list(selectors.document_register(request.user, filters)[:500])
+    # A filter value that isn't one of the choices is shown with its field (400), never dropped:
+    # that would list every document as if it matched.
+    documents = list(selectors.document_register(request.user, filters)[:500]) if valid else []
     return render(
         request,
         "docs_control/register.html",
@@ -50,6 +52,7 @@ def register(request):
             "documents": documents,
             "can_create": any(perms.can_create_document(request.user, t.pk) for t in teams),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -245,3 +245,14 @@ def test_detail_page_query_count_does_not_grow_with_linked_nonconformities_and_t
         page = client.get(f"/capa/{capa.pk}/")
     assert page.status_code == 200 and "SOP-SRC-3" in page.content.decode()
     assert len(four) == len(one)
+
+
+@pytest.mark.parametrize("url", ["/capa/list/?owner=99999&status=bogus", "/capa/nonconformities/?severity=huge"])
+def test_a_bad_filter_value_is_shown_by_its_field_not_dropped(client_for, people, url):
+    _several(people)
+    response = client_for(people.qa).get(url)
+    assert response.status_code == 400
+    html = response.content.decode()
+    rows = html.split('aria-label="Filters"')[1].split("</form>", 1)[1]
+    assert "invalid-feedback" in html
+    assert "CAPA-" not in rows and "NC-" not in rows  # nothing listed as if it matched

@@ -243,3 +243,12 @@ def test_the_ack_inbox_marks_overdue_acknowledgements(client_for, people):
     first, second = inbox.split("SOP-ACK-2")[0], inbox.split("SOP-ACK-2")[1]
     assert "SOP-ACK-1" in first and "text-danger" in first
     assert "text-danger" not in second.split("</a>")[0]
+
+
+def test_a_bad_register_filter_is_reported_not_dropped(client_for, people, document):
+    response = client_for(people.qa).get("/documents/?kind=sopp&status=bogus")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Kind:" in html and "Status:" in html
+    assert document.number not in html.split('data-testid="register"')[1]
+    assert client_for(people.qa).get("/documents/?kind=sop").status_code == 200
