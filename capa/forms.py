@@ -22,14 +22,7 @@ CAPA_WORK_ROLES = tuple(role for role, rights in ROLE_RIGHTS.items() if Right.CA
 WHYS = 5
 
 
-class BootstrapForm(CoreBootstrapForm):
-    """The shared Bootstrap form, with a service's errors shown by field."""
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Show a service's ValidationError next to the field it names (or on top)."""
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+BootstrapForm = CoreBootstrapForm
 
 
 class PasswordField(forms.CharField):

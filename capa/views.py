@@ -1,7 +1,5 @@
 """CAPA pages. Thin: a form checks the shape, a service does the work, errors go next to fields."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,16 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import active_team_ids, team_list_for
 from core.exceptions import (
-    DomainError,
-    InvalidPassword,
-    NotFound,
     PermissionDenied,
-    SigningLocked,
-    TransitionNotAllowed,
-    ValidationError,
 )
 from core.selectors import attachments_by_record
-from core.views.helpers import active_team_id, domain_errors
+from core.views.helpers import active_team_id, domain_errors, run_service
 
 from . import forms, permissions, selectors, services
 from .models import CauseCategory, CheckResult
@@ -38,23 +30,6 @@ def _page(request: HttpRequest, qs):
     except ValueError:
         number = 1
     return Paginator(qs, PAGE_SIZE).get_page(number)
-
-
-def _run(form: forms.BootstrapForm, call: Callable[[], object]) -> object | None:
-    """Call a service; turn its domain errors into form errors. Returns None when it failed."""
-    try:
-        return call()
-    except ValidationError as exc:
-        form.add_service_errors(exc.errors)
-    except InvalidPassword as exc:
-        form.add_error("password" if "password" in form.fields else None, exc.message)
-    except (SigningLocked, TransitionNotAllowed) as exc:
-        form.add_error(None, exc.message)
-    except (NotFound, PermissionDenied):
-        raise  # domain_errors turns these into the 404 / 403 pages
-    except DomainError as exc:
-        form.add_error(None, exc.message)  # any other refusal (a conflict, say) is shown, not a 500
-    return None
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -119,8 +94,8 @@ def nc_raise(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         team = next(t for t in teams if t.pk == data["team"])
-        nc = _run(
-            form,
+        outcome = run_service(
+            request,
             lambda: services.nonconformity_raise(
                 source=None,
                 source_kind=data["source_kind"],
@@ -131,8 +106,10 @@ def nc_raise(request):
                 description=data["description"],
                 by=request.user,
             ),
+            form=form,
         )
-        if nc is not None:
+        if outcome:
+            nc = outcome.value
             messages.success(request, f"{nc.reference} raised.")
             return HttpResponseRedirect(nc.get_absolute_url())
     team_id = form["team"].value() or (teams[0].pk if teams else None)
@@ -191,7 +168,7 @@ def nc_detail(request, nc_id: int):
 def _nc_step(request, nc_id, form_key, build, call, done_message) -> HttpResponse:
     nc = selectors.nonconformity_get_for(request.user, nc_id)
     form = build(nc)
-    if form.is_valid() and _run(form, lambda: call(nc, form.cleaned_data)) is not None:
+    if form.is_valid() and run_service(request, lambda: call(nc, form.cleaned_data), form=form):
         messages.success(request, done_message)
         return HttpResponseRedirect(nc.get_absolute_url())
     nc = selectors.nonconformity_get_for(request.user, nc_id)
@@ -239,16 +216,18 @@ def nc_open_capa(request, nc_id: int):
     nc = selectors.nonconformity_get_for(request.user, nc_id)
     form = forms.OpenCapaForm(request.POST, prefix="open", team_id=nc.team_id)
     if form.is_valid():
-        capa = _run(
-            form,
+        outcome = run_service(
+            request,
             lambda: services.nonconformity_open_capa(
                 nonconformity_id=nc.pk,
                 owner=form.cleaned_data["owner"],
                 title=form.cleaned_data["title"],
                 by=request.user,
             ),
+            form=form,
         )
-        if capa is not None:
+        if outcome:
+            capa = outcome.value
             messages.success(request, f"{capa.reference} opened.")
             return HttpResponseRedirect(capa.get_absolute_url())
     return render(request, "capa/nc_detail.html", _nc_context(request, nc, open_capa_form=form), status=400)
@@ -395,7 +374,7 @@ def capa_step(request, capa_id: int, step: str):
     capa = selectors.capa_get_for(request.user, capa_id)
     key, build, call, message = STEPS[step]
     form = build(request, capa) if build else forms.BootstrapForm(request.POST)
-    if form.is_valid() and _run(form, lambda: call(request, capa, form)) is not None:
+    if form.is_valid() and run_service(request, lambda: call(request, capa, form), form=form):
         messages.success(request, message)
         return HttpResponseRedirect(capa.get_absolute_url())
     capa = selectors.capa_get_for(request.user, capa_id)
@@ -413,16 +392,17 @@ def item_complete(request, capa_id: int, item_id: int):
     form = _complete_form(item, request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["evidence"]
-        done = _run(
-            form,
+        done = run_service(
+            request,
             lambda: services.action_item_complete(
                 item_id=item.pk,
                 note=form.cleaned_data["note"],
                 evidence=[upload] if upload else [],
                 by=request.user,
             ),
+            form=form,
         )
-        if done is not None:
+        if done:
             messages.success(request, "Action marked done.")
             return HttpResponseRedirect(capa.get_absolute_url())
     capa = selectors.capa_get_for(request.user, capa_id)

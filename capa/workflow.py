@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from core.exceptions import TransitionNotAllowed
+from core.workflow import allowed_targets as _allowed_targets
 
 
 class Status(models.TextChoices):
@@ -53,13 +53,8 @@ NC_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def assert_transition(current: str, target: str, table: dict[str, frozenset[str]] = TRANSITIONS) -> None:
-    if target not in table.get(current, frozenset()):
-        raise TransitionNotAllowed(current, target)
-
-
 def allowed_targets(current: str) -> frozenset[str]:
-    return TRANSITIONS.get(current, frozenset())
+    return _allowed_targets(TRANSITIONS, current)
 
 
 def available_steps(capa, *, items, checks) -> frozenset[str]:

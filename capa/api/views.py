@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.selectors import team_get_for
 from capa import selectors, services
 from capa.models import CorrectiveAction, Nonconformity
-from core.api.base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin, valid
 from core.exceptions import ValidationError
 
 from . import serializers as s
@@ -21,12 +21,6 @@ def _user(user_id: int, field: str) -> User:
     if user is None:
         raise ValidationError({field: "Choose a member of the team."})
     return user
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class NonconformityViewSet(
@@ -51,7 +45,7 @@ class NonconformityViewSet(
 
     @extend_schema(request=s.NonconformityCreateSerializer, responses={201: s.NonconformitySerializer})
     def create(self, request):
-        data = _valid(s.NonconformityCreateSerializer, request)
+        data = valid(s.NonconformityCreateSerializer, request)
         team = team_get_for(request.user, team_id=data.pop("team"))
         nc = services.nonconformity_raise(source=None, team=team, by=request.user, **data)
         return self._answer(nc.pk, status.HTTP_201_CREATED)
@@ -61,7 +55,7 @@ class NonconformityViewSet(
     def contain(self, request, pk=None):
         nc = self.get_object()
         services.nonconformity_contain(
-            nonconformity_id=nc.pk, by=request.user, **_valid(s.ContainmentCreateSerializer, request)
+            nonconformity_id=nc.pk, by=request.user, **valid(s.ContainmentCreateSerializer, request)
         )
         return self._answer(nc.pk, status.HTTP_201_CREATED)
 
@@ -70,7 +64,7 @@ class NonconformityViewSet(
     def no_action(self, request, pk=None):
         nc = self.get_object()
         services.nonconformity_decide_no_action(
-            nonconformity_id=nc.pk, by=request.user, **_valid(s.NoActionSerializer, request)
+            nonconformity_id=nc.pk, by=request.user, **valid(s.NoActionSerializer, request)
         )
         return self._answer(nc.pk)
 
@@ -78,7 +72,7 @@ class NonconformityViewSet(
     @action(detail=True, methods=["post"], url_path="open-capa")
     def open_capa(self, request, pk=None):
         nc = self.get_object()
-        data = _valid(s.OpenCapaSerializer, request)
+        data = valid(s.OpenCapaSerializer, request)
         capa = services.nonconformity_open_capa(
             nonconformity_id=nc.pk,
             owner=_user(data["owner"], "owner"),
@@ -93,7 +87,7 @@ class NonconformityViewSet(
     @action(detail=True, methods=["post"], url_path="link-capa")
     def link_capa(self, request, pk=None):
         nc = self.get_object()
-        capa = selectors.capa_get_for(request.user, _valid(s.LinkCapaSerializer, request)["capa"])
+        capa = selectors.capa_get_for(request.user, valid(s.LinkCapaSerializer, request)["capa"])
         services.nonconformity_link_capa(nonconformity_id=nc.pk, capa_id=capa.pk, by=request.user)
         return self._answer(nc.pk)
 
@@ -120,7 +114,7 @@ class CapaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def _step(self, service, serializer_class=None, **extra):
         capa = self.get_object()
-        data = _valid(serializer_class, self.request) if serializer_class else {}
+        data = valid(serializer_class, self.request) if serializer_class else {}
         service(capa_id=capa.pk, by=self.request.user, **data, **extra)
         return self._answer(capa.pk)
 
@@ -171,7 +165,7 @@ class CapaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         capa = self.get_object()
         if request.method == "GET":
             return Response(s.ActionItemSerializer(capa.items.all(), many=True).data)
-        data = _valid(s.ActionItemCreateSerializer, request)
+        data = valid(s.ActionItemCreateSerializer, request)
         data["owner"] = _user(data["owner"], "owner")
         item = services.action_item_add(capa_id=capa.pk, by=request.user, **data)
         return Response(s.ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -197,7 +191,7 @@ class CapaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             from core.exceptions import NotFound
 
             raise NotFound("No such action item.")
-        data = _valid(s.ActionItemCompleteSerializer, request)
+        data = valid(s.ActionItemCompleteSerializer, request)
         evidence = [data["evidence"]] if data["evidence"] else []
         item = services.action_item_complete(item_id=item.pk, note=data["note"], evidence=evidence, by=request.user)
         item = selectors.action_item_get_for(request.user, item.pk)

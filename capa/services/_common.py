@@ -14,6 +14,7 @@ from capa.models import (
 )
 from capa.workflow import FINAL
 from core.exceptions import TransitionNotAllowed, ValidationError
+from core.services import audited_save
 
 CHECK_DEFAULT_DAYS = 30
 MAX_WHYS = 10
@@ -73,15 +74,8 @@ def _team_member(user: User | None, team_id: int, field: str) -> User:
     return user
 
 
-def _save(obj: models.Model, reason: str, by: User | None) -> None:
-    """Save a CAPA record with its history row's reason and user (also outside a request)."""
-    obj._change_reason = reason
-    obj._history_user = by
-    obj.save()
-
-
 def _set_status(obj: models.Model, target: str, reason: str, *, by: User | None, **fields) -> None:
     obj.status = target
     for name, value in fields.items():
         setattr(obj, name, value)
-    _save(obj, reason, by)
+    audited_save(obj, by=by, reason=reason)

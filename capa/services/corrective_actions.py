@@ -27,14 +27,14 @@ from capa.services._common import (
     _ensure_editable,
     _lock_capa,
     _required,
-    _save,
     _set_status,
     _team_member,
 )
-from capa.workflow import NCStatus, Status, assert_transition
+from capa.workflow import TRANSITIONS, NCStatus, Status
 from core.exceptions import TransitionNotAllowed, ValidationError
 from core.models import Meaning
-from core.services import attachment_create, notification_enqueue, signature_create
+from core.services import attachment_create, audited_save, notification_enqueue, signature_create
+from core.workflow import assert_transition
 
 # --- corrective actions -----------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ def capa_start_investigation(*, capa_id: int, by: User) -> CorrectiveAction:
     perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
     if capa.status == Status.INVESTIGATING:
         return capa
-    assert_transition(capa.status, Status.INVESTIGATING)
+    assert_transition(TRANSITIONS, capa.status, Status.INVESTIGATING)
     _set_status(capa, Status.INVESTIGATING, "investigation started", by=by)
     return capa
 
@@ -115,7 +115,7 @@ def capa_set_root_cause(
     capa.root_cause_category = root_cause_category
     capa.five_whys = whys
     capa.fishbone = bones
-    _save(capa, "root cause recorded", by)
+    audited_save(capa, by=by, reason="root cause recorded")
     return capa
 
 
@@ -125,7 +125,7 @@ def capa_plan(*, capa_id: int, by: User) -> CorrectiveAction:
     perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
     if capa.status == Status.ACTION_PLAN:
         return capa
-    assert_transition(capa.status, Status.ACTION_PLAN)
+    assert_transition(TRANSITIONS, capa.status, Status.ACTION_PLAN)
     if not capa.root_cause:
         raise ValidationError({"root_cause": "Record the root cause before the action plan."})
     _set_status(capa, Status.ACTION_PLAN, "action plan started", by=by)
@@ -164,7 +164,7 @@ def action_item_add(
         due_date=due_date,
         created_by=by,
     )
-    _save(item, "action item added", by)
+    audited_save(item, by=by, reason="action item added")
     if owner.pk != by.pk:
         from capa.tasks import action_item_notify_owner
 
@@ -208,7 +208,7 @@ def action_item_complete(
     item.done_at = timezone.now()
     item.done_by = by
     item.done_note = (note or "").strip()
-    _save(item, "action done", by)
+    audited_save(item, by=by, reason="action done")
     for upload in evidence:
         attachment_create(team=capa.team, upload=upload, by=by, record=item)
     return item
@@ -220,7 +220,7 @@ def capa_implement(*, capa_id: int, by: User) -> CorrectiveAction:
     perms.ensure(perms.can_work(by, capa), "You can't work this corrective action.")
     if capa.status == Status.IMPLEMENTING:
         return capa
-    assert_transition(capa.status, Status.IMPLEMENTING)
+    assert_transition(TRANSITIONS, capa.status, Status.IMPLEMENTING)
     if capa.status == Status.VERIFYING:
         raise TransitionNotAllowed(
             capa.status, Status.IMPLEMENTING, "A CAPA goes back to implementing only by a failed check."
@@ -251,7 +251,7 @@ def capa_start_verification(
         pending = capa.checks.filter(result="").first()
         if pending is not None:
             return pending
-    assert_transition(capa.status, Status.VERIFYING)
+    assert_transition(TRANSITIONS, capa.status, Status.VERIFYING)
     if capa.items.filter(done_at__isnull=True).exists():
         raise ValidationError({"items": "Every action item must be done before verification."})
     if not capa.items.exists():
@@ -282,7 +282,7 @@ def capa_start_verification(
         threshold=threshold if metric_key else None,
         created_by=by,
     )
-    _save(check, "effectiveness check defined", by)
+    audited_save(check, by=by, reason="effectiveness check defined")
     return check
 
 
@@ -324,14 +324,14 @@ def capa_verify(
     check.evidence = evidence or reason
     check.checked_at = timezone.now()
     check.checked_by = by
-    _save(check, f"check: {result.replace('_', ' ')}", by)
+    audited_save(check, by=by, reason=f"check: {result.replace('_', ' ')}")
     for upload in evidence_files:
         attachment_create(team=capa.team, upload=upload, by=by, record=check)
     if result == CheckResult.NOT_EFFECTIVE:
-        assert_transition(capa.status, Status.IMPLEMENTING)
+        assert_transition(TRANSITIONS, capa.status, Status.IMPLEMENTING)
         _set_status(capa, Status.IMPLEMENTING, f"check not effective: {reason}"[:100], reopen_reason=reason, by=by)
     else:
-        _save(capa, "check effective", by)
+        audited_save(capa, by=by, reason="check effective")
     return capa
 
 
@@ -343,7 +343,7 @@ def capa_close(*, capa_id: int, password: str, by: User, comment: str = "") -> C
     perms.ensure(perms.can_close(by, capa), "Only a QA manager can close a corrective action.")
     if capa.status == Status.CLOSED:
         return capa
-    assert_transition(capa.status, Status.CLOSED)
+    assert_transition(TRANSITIONS, capa.status, Status.CLOSED)
     if capa.items.filter(done_at__isnull=True).exists():
         raise ValidationError({"items": "Every action item must be done before closure."})
     last = capa.checks.order_by("-created_at", "-id").first()
@@ -365,7 +365,7 @@ def capa_cancel(*, capa_id: int, reason: str, by: User) -> CorrectiveAction:
     perms.ensure(perms.can_cancel(by, capa), "Only a QA manager can cancel a corrective action.")
     if capa.status == Status.CANCELLED:
         return capa
-    assert_transition(capa.status, Status.CANCELLED)
+    assert_transition(TRANSITIONS, capa.status, Status.CANCELLED)
     reason = _required(reason, "reason", "Say why the corrective action is cancelled.")
     _set_status(
         capa,

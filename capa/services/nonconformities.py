@@ -28,14 +28,14 @@ from capa.services._common import (
     _lock_nc,
     _next_reference,
     _required,
-    _save,
     _set_status,
     _team_member,
 )
-from capa.workflow import NC_TRANSITIONS, NCStatus, assert_transition
+from capa.workflow import NC_TRANSITIONS, NCStatus
 from core.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from core.models import Meaning
-from core.services import signature_create
+from core.services import audited_save, signature_create
+from core.workflow import assert_transition
 
 # --- nonconformities ---------------------------------------------------------------------------
 
@@ -89,14 +89,12 @@ def nonconformity_raise(
         detected_at=detected_at or timezone.now(),
         detected_by=by,
     )
-    nc._change_reason = "raised"
-    nc._history_user = by
     try:
         # A savepoint: a concurrent raise for the same source wins the unique constraint, and we
         # return its NC (the reference number taken here is rolled back with the savepoint).
         with transaction.atomic():
             nc.reference = _next_reference("NC")
-            nc.save()
+            audited_save(nc, by=by, reason="raised")
     except IntegrityError:
         if source_type is None:
             raise
@@ -132,7 +130,7 @@ def nonconformity_contain(
     action = ContainmentAction(
         nonconformity=nc, disposition=disposition, description=description, done_at=when, recorded_by=by
     )
-    _save(action, "concession" if concession else "containment recorded", by)
+    audited_save(action, by=by, reason="concession" if concession else "containment recorded")
     if concession:
         signature_create(
             record=action,
@@ -153,7 +151,7 @@ def nonconformity_decide_no_action(
     perms.ensure(perms.can_decide_no_action(by, nc), "Only a QA manager can decide no action is needed.")
     if nc.decision == Decision.NO_ACTION:
         return nc
-    assert_transition(nc.status, NCStatus.CLOSED, NC_TRANSITIONS)
+    assert_transition(NC_TRANSITIONS, nc.status, NCStatus.CLOSED)
     if nc.corrective_action_id is not None:
         raise TransitionNotAllowed(nc.status, NCStatus.CLOSED, "This NC is in a corrective action.")
     justification = _required(justification, "justification", "Justify why no corrective action is needed.")
@@ -185,7 +183,7 @@ def nonconformity_open_capa(
     perms.ensure(perms.can_work(by, nc), "You can't open corrective actions for this team.")
     if nc.corrective_action_id is not None:
         return nc.corrective_action
-    assert_transition(nc.status, NCStatus.IN_CAPA, NC_TRANSITIONS)
+    assert_transition(NC_TRANSITIONS, nc.status, NCStatus.IN_CAPA)
     _team_member(owner, nc.team_id, "owner")
     if not has_right(owner, nc.team_id, Right.CAPA_WORK):
         raise ValidationError({"owner": "The owner must be someone who works CAPAs in the team."})
@@ -202,7 +200,7 @@ def nonconformity_open_capa(
         opened_by=by,
         follows=follows,
     )
-    _save(capa, f"opened for {nc.reference}", by)
+    audited_save(capa, by=by, reason=f"opened for {nc.reference}")
     _set_status(
         nc,
         NCStatus.IN_CAPA,
@@ -229,7 +227,7 @@ def nonconformity_link_capa(*, nonconformity_id: int, capa_id: int, by: User) ->
     _ensure_editable(capa)
     if nc.corrective_action_id is not None:
         raise ValidationError({"capa": f"{nc.reference} is already in another corrective action."})
-    assert_transition(nc.status, NCStatus.IN_CAPA, NC_TRANSITIONS)
+    assert_transition(NC_TRANSITIONS, nc.status, NCStatus.IN_CAPA)
     _set_status(
         nc,
         NCStatus.IN_CAPA,
@@ -240,5 +238,5 @@ def nonconformity_link_capa(*, nonconformity_id: int, capa_id: int, by: User) ->
         corrective_action=capa,
         by=by,
     )
-    _save(capa, f"{nc.reference} linked", by)
+    audited_save(capa, by=by, reason=f"{nc.reference} linked")
     return nc

@@ -1,3 +1,7 @@
+"""The API's shared pieces: scoped viewsets and the one set of query and body checks."""
+
+from collections.abc import Iterable
+
 from django.db import models
 from rest_framework.exceptions import ValidationError
 
@@ -45,5 +49,22 @@ class ScopedViewSetMixin:
             return value in TRUE_VALUES
         raise ValidationError({name: "Must be true or false."})
 
+    def choice_param(self, name: str, choices: Iterable[str]) -> str | None:
+        """A filter that takes one of ``choices``: None when absent; anything else is a 400."""
+        value = self.request.query_params.get(name)
+        if value in (None, ""):
+            return None
+        allowed = list(choices)
+        if value not in allowed:
+            raise ValidationError({name: f"One of {', '.join(allowed)}."})
+        return value
+
     def scoped_queryset(self, user):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def valid(serializer_class, request, **kwargs) -> dict:
+    """Validate a request body with ``serializer_class``: its validated data, or a 400 by field."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

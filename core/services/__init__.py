@@ -2,6 +2,7 @@
 
 from .attachments import attachment_create
 from .health import heartbeat_record, readiness_checks
+from .history import audited_save
 from .notifications import (
     notification_email_send,
     notification_enqueue,
@@ -12,6 +13,7 @@ from .signatures import canonical_sha256, signature_create
 
 __all__ = [
     "attachment_create",
+    "audited_save",
     "canonical_sha256",
     "heartbeat_record",
     "notification_email_send",
