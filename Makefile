@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_ENV := DJANGO_SETTINGS_MODULE=qms.settings.test
 
-.PHONY: install run test lint fmt migrations-check schema-check pytest unit worker browser clean
+.PHONY: install run test test-db lint fmt migrations-check schema-check pytest unit worker browser clean
 
 install: $(STAMP) node_modules/.package-lock.json
 
@@ -37,8 +37,14 @@ fmt:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-migrations-check:
+migrations-check: test-db
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# The test settings name database "qms" (pytest creates test_qms beside it); it must exist for the
+# migrations check to read the migration history. Quiet when PostgreSQL already has it.
+test-db:
+	@psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qms}" -tAc 'SELECT 1' >/dev/null 2>&1 \
+	  || createdb -h 127.0.0.1 -U postgres qms
 
 schema-check:
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core.registry import register_nav
+
+        register_nav("Dashboard", "core:dashboard", order=0)

@@ -1,28 +1,20 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.selectors import memberships_of
+from core.registry import nav_entries
 from core.selectors import notification_unread_count
 from core.views.helpers import active_team_id
 
-# The navigation; a module that is not installed yet shows as such instead of a fake page.
-NAV = [
-    ("Dashboard", "core:dashboard"),
-    ("Documents", "docs_control:register"),
-    ("Reviews", "post_reviews:queue"),
-    ("Audits", "audits:list"),
-    ("CAPA", "capa:board"),
-]
 
-
-def _nav(path: str) -> list[dict]:
+def _nav(request) -> list[dict]:
+    # The entries the installed apps registered; a module that doesn't exist is absent.
     items = []
-    for label, name in NAV:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            url = None
-        active = bool(url) and (path == url if url == "/" else path.startswith(url))
-        items.append({"label": label, "url": url, "active": active})
+    for entry in nav_entries():
+        if entry.visible is not None and not entry.visible(request.user):
+            continue
+        url = reverse(entry.url_name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": entry.label, "url": url, "active": active})
     return items
 
 
@@ -37,7 +29,7 @@ def shell(request) -> dict:
         teams[m.team_id]["roles"].append(m.get_role_display())
     active = active_team_id(request)
     return {
-        "nav_items": _nav(request.path),
+        "nav_items": _nav(request),
         "nav_unread": notification_unread_count(user),
         "nav_teams": list(teams.values()),
         "nav_active_team": teams.get(active),

@@ -24,10 +24,13 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     """Every page needs a login unless its view is marked ``@login_not_required``.
 
     The API answers for itself (401/403 from DRF's IsAuthenticated), so it is not redirected
-    to the login page.
+    to the login page; its documentation is a page for people, so it is.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/docs/"):
+            # DRF marks its views login-exempt; the docs page still sends a person to the login.
+            return None if request.user.is_authenticated else self.handle_no_permission(request, view_func)
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -30,11 +30,18 @@ def test_token_with_missing_fields_reports_them(people):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/me/", "/api/v1/attachments/", "/api/v1/notifications/", "/api/schema/", "/api/docs/"]
+    "url", ["/api/v1/me/", "/api/v1/attachments/", "/api/v1/notifications/", "/api/schema/"]
 )
 def test_anonymous_requests_get_401_never_data(url, people):
     response = APIClient().get(url)
     assert response.status_code in (401, 403)
+
+
+def test_anonymous_api_docs_page_redirects_to_the_login_with_next(client, people):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "next=/api/docs/" in response["Location"]
 
 
 def test_session_auth_works_for_the_api(client_for, people):

@@ -1,20 +1,12 @@
-"""Dashboard panels. Each installed module may add a panel through a `dashboard_panel(request)`
-function in its `selectors` module; nothing is shown for what does not exist yet."""
+"""Dashboard panels: every panel an app registered (``core.registry``), in order."""
 
-from importlib import import_module
-
-from django.apps import apps
-
-PANEL_APPS = ("docs_control", "post_reviews", "audits", "capa", "metrics")
+from core.registry import dashboard_panels as registered_panels
 
 
 def dashboard_panels(request) -> list[dict]:
     panels = []
-    for label in PANEL_APPS:
-        if not apps.is_installed(label):
-            continue
-        module = import_module(f"{label}.selectors")
-        panel = getattr(module, "dashboard_panel", None)
-        if panel is not None:
-            panels.append(panel(request))
+    for panel in registered_panels():
+        content = panel(request)
+        if content:
+            panels.append(content)
     return panels

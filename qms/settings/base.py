@@ -256,9 +256,12 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # The filesystem transport has no host by nature; kombu warns about it on every connection.
+    _QUIET_LOGGERS = {"kombu.connection": {"level": "ERROR"}}
 else:
     # Longer than the longest task (hard limit below), or Redis redelivers running tasks.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    _QUIET_LOGGERS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -292,6 +295,7 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        **_QUIET_LOGGERS,
     },
 }
 
