@@ -19,7 +19,9 @@ def healthz(request):
 def readyz(request):
     checks = readiness_checks()
     ready = all(c["ok"] for c in checks.values())
-    response = JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    response = JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+    )
     # "Not ready" is an answer, not a server error: probes ask every few seconds while a worker
     # starts, and django.request would log each 503 at ERROR. The body names the failing check.
     response._has_been_logged = True
