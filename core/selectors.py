@@ -1,6 +1,10 @@
+from datetime import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.permissions import team_ids_of
 from core.exceptions import NotFound
@@ -65,7 +69,9 @@ def history_entries(record: models.Model, *, limit: int = 50) -> list[dict]:
             delta = row.diff_against(previous)
             for change in delta.changes:
                 field = row.instance_type._meta.get_field(change.field)
-                changes.append({"field": str(field.verbose_name), "old": _show(change.old), "new": _show(change.new)})
+                changes.append(
+                    {"field": str(field.verbose_name), "old": _show(field, change.old), "new": _show(field, change.new)}
+                )
         entries.append(
             {
                 "when": row.history_date,
@@ -78,8 +84,24 @@ def history_entries(record: models.Model, *, limit: int = 50) -> list[dict]:
     return entries
 
 
-def _show(value) -> str:
-    if value is None or value == "":
+def _show(field, value) -> str:
+    """A stored value as a person reads it: choice labels, lists as lists, local times with
+    their zone, yes/no, and the related record's name rather than its id."""
+    if value is None or value == "" or value == []:
         return "—"
-    text = str(value)
+    if isinstance(value, list | tuple):
+        text = "; ".join(_show(None, v) for v in value)
+    elif isinstance(value, dict):
+        text = "; ".join(f"{k}: {_show(None, v)}" for k, v in value.items())
+    elif isinstance(value, bool):
+        text = "Yes" if value else "No"
+    elif isinstance(value, datetime):
+        text = date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i T")
+    elif field is not None and getattr(field, "flatchoices", None):
+        text = str(dict(field.flatchoices).get(value, value))
+    elif field is not None and field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        text = str(related) if related is not None else f"#{value} (removed)"
+    else:
+        text = str(value)
     return text if len(text) <= 200 else text[:197] + "…"

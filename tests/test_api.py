@@ -29,9 +29,7 @@ def test_token_with_missing_fields_reports_them(people):
     assert set(response.json()) == {"username", "password"}
 
 
-@pytest.mark.parametrize(
-    "url", ["/api/v1/me/", "/api/v1/attachments/", "/api/v1/notifications/", "/api/schema/"]
-)
+@pytest.mark.parametrize("url", ["/api/v1/me/", "/api/v1/attachments/", "/api/v1/notifications/", "/api/schema/"])
 def test_anonymous_requests_get_401_never_data(url, people):
     response = APIClient().get(url)
     assert response.status_code in (401, 403)
