@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,6 +16,10 @@ api_v1 = [
     path("", include("post_reviews.api.urls")),
 ]
 
+# Swagger UI injects one fixed <style> element; allow exactly that one by its hash (it changes only
+# with the drf-spectacular-sidecar version, and the browser test of every page would catch it).
+SWAGGER_CSP = {"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]}
+
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
@@ -24,5 +29,9 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        csp_update(SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]

@@ -47,3 +47,10 @@ def test_locked_account_gets_a_clear_message(page, live_server, people_live):
         page.get_by_label("Password").fill("wrong-password")
         page.get_by_role("button", name="Log in").click()
     expect(page.get_by_test_id("locked")).to_contain_text("Too many failed log-in attempts")
+
+
+def test_api_docs_render_without_a_csp_violation(page, live_server, people_live, problems, login):
+    login("alice")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info", timeout=20000)
+    assert problems.items == []
