@@ -128,6 +128,9 @@ def x_archive_rows(entries: list[Any], *, account_id: int, handle: str) -> Itera
             yield number, None, str(exc)
 
 
+_SHAPES: dict[type, str] = {str: "text", list: "a list", dict: "an object"}
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -135,18 +138,17 @@ def _kind(value: Any) -> str:
         return "true/false"
     if isinstance(value, int | float | _LongNumber):
         return "a number"
-    return {str: "text", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return _SHAPES.get(type(value), type(value).__name__)
 
 
 def _get(obj: dict, key: str, expected: type, where: str, default: Any) -> Any:
     """obj[key] if it has the expected type, the default if missing or null; else a bad row."""
-    value = obj.get(key)
+    value: Any = obj.get(key)
     if value is None:
         return default
     if not isinstance(value, expected) or isinstance(value, bool):
-        wanted = {dict: "an object", list: "a list", str: "text"}[expected]
-        raise RowError(f"{where}{key} is {_kind(value)}, not {wanted}.")
-    if expected is list and len(value) > MAX_LIST:
+        raise RowError(f"{where}{key} is {_kind(value)}, not {_SHAPES[expected]}.")
+    if isinstance(value, list) and len(value) > MAX_LIST:
         raise RowError(f"{where}{key} has {len(value):,} entries; at most {MAX_LIST} are read.")
     return value
 
