@@ -335,7 +335,9 @@ def test_progress_counts_records_not_lines(people, accounts, django_capture_on_c
     assert "5 of 5 rows" in page.content.decode()
 
 
-def test_an_x_archive_counts_its_tweets(people, accounts, django_capture_on_commit_callbacks):
+def test_an_x_archive_counts_its_tweets_and_lists_bad_ones_by_tweet(
+    people, accounts, django_capture_on_commit_callbacks, client_for
+):
     run = run_import(
         people,
         ARCHIVE,
@@ -345,3 +347,5 @@ def test_an_x_archive_counts_its_tweets(people, accounts, django_capture_on_comm
         account_id=accounts.x.pk,
     )
     assert (run.rows_total, run.rows_done) == (3, 3)
+    page = client_for(people.qa).get(f"/reviews/import/{run.pk}/").content.decode()
+    assert "3 of 3 rows" in page and '<th scope="col">Tweet</th>' in page
