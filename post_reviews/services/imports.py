@@ -5,27 +5,23 @@ each bad row is recorded with its line number and reason, and nothing of a bad r
 """
 
 import contextlib
-import csv
-import json
 import logging
 import queue
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from accounts.permissions import can_view_team
 from core.exceptions import NotFound, PermissionDenied, ValidationError
+from post_reviews import importers
 from post_reviews import permissions as perms
-from post_reviews.models import ImportRun, ImportStatus, PostStatus, SocialAccount, Source
+from post_reviews.models import ImportRun, ImportStatus, SocialAccount, Source
 from post_reviews.tasks import posts_precheck_many
 
 from .bulk_pg import copy_line, posts_copy_upsert
@@ -33,20 +29,8 @@ from .posts import PostInput, posts_upsert_batch
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = [
-    "account", "external_id", "text", "url", "media_type", "media_url", "alt_text",
-    "campaign", "sponsored", "status", "scheduled_at", "published_at", "author",
-]  # fmt: skip
-REQUIRED = {"account", "external_id", "text"}
 BATCH = 10_000
 MAX_ERRORS_KEPT = 1000
-TRUE = {"1", "true", "yes", "y"}
-FALSE = {"", "0", "false", "no", "n"}
-
-
-class RowError(Exception):
-    pass
-
 
 # --- creating a run ----------------------------------------------------------------------------
 
@@ -100,13 +84,17 @@ def import_run_execute(*, import_run_id: int) -> ImportRun | None:
     accounts = _accounts_of(run.team_id)
     try:
         with run.file.open("rb") as fh:
+            # The total counts records, not lines: a quoted text may span lines.
             if run.kind == "csv":
-                run.rows_total = _count_lines(fh)
+                run.rows_total = importers.csv_count_records(fh)
                 fh.seek(0)
-                rows = _csv_rows(fh, accounts)
+                rows = importers.csv_rows(fh, {key: a and a.pk for key, a in accounts["by_key"].items()})
             else:
                 account = accounts["by_id"][int(run.message.split(":")[1])]
-                rows = _x_archive_rows(fh, account)
+                entries = importers.x_archive_entries(fh.read())
+                run.rows_total = len(entries)
+                rows = importers.x_archive_rows(entries, account_id=account.pk, handle=account.handle)
+            ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total)
             _consume(run, rows, accounts, by)
     except ValidationError as exc:
         run.status = ImportStatus.FAILED
@@ -117,6 +105,12 @@ def import_run_execute(*, import_run_id: int) -> ImportRun | None:
         logger.exception("Import run %s: a batch was refused by the database", run.pk)
         run.status = ImportStatus.FAILED
         run.message = f"The database refused a batch after {run.rows_done} rows; import the file again."
+    except Exception:
+        # Anything else (a defect, a file shape nobody foresaw) fails the run with a message
+        # instead of leaving it "running" for ever; the batches before it stay imported.
+        logger.exception("Import run %s stopped on an unexpected error", run.pk)
+        run.status = ImportStatus.FAILED
+        run.message = f"The import stopped on an unexpected error after {run.rows_done} rows (it is logged)."
     else:
         run.status = ImportStatus.DONE
         run.message = ""
@@ -132,10 +126,6 @@ def _accounts_of(team_id: int) -> dict:
         by_key[a.handle.lower()] = a if a.handle.lower() not in by_key else None  # ambiguous across platforms
         by_key[f"{a.platform}:{a.handle.lower()}"] = a
     return {"by_key": by_key, "by_id": {a.pk: a for a in accounts}}
-
-
-def _count_lines(fh) -> int:
-    return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1)
 
 
 @dataclass
@@ -254,190 +244,3 @@ def _consume(run: ImportRun, rows: Iterator[tuple[int, PostInput | None, int | s
 
 def _source(run: ImportRun) -> str:
     return Source.CSV if run.kind == "csv" else Source.PLATFORM_EXPORT
-
-
-def _decoded_lines(fh, bad_lines: set[int]) -> Iterator[str]:
-    """Decode line by line so one bad byte costs one row, not the file."""
-    for number, raw in enumerate(fh, start=1):
-        try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            bad_lines.add(number)
-            yield raw.decode("utf-8", errors="replace")
-
-
-def _csv_rows(fh, accounts: dict) -> Iterator[tuple[int, PostInput | None, int | str]]:
-    bad_lines: set[int] = set()
-    reader = csv.reader(_decoded_lines(fh, bad_lines), strict=False)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ValidationError({"file": "The file is empty."}) from None
-    except csv.Error as exc:
-        raise ValidationError({"file": f"Line 1: {exc}"}) from exc
-    missing = REQUIRED - set(header)
-    unknown = set(header) - set(COLUMNS)
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(sorted(missing))}")
-        if unknown:
-            parts.append(f"unknown column(s) {', '.join(sorted(unknown))}")
-        raise ValidationError({"file": f"Line 1 (header): {'; '.join(parts)}. Expected: {', '.join(COLUMNS)}."})
-    start = reader.line_num + 1
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, None, f"Not valid CSV: {exc}."
-            start = reader.line_num + 1
-            continue
-        end = reader.line_num
-        line, start = start, end + 1
-        if not any(v.strip() for v in values):
-            continue  # blank line
-        if any(n in bad_lines for n in range(line, end + 1)):
-            yield line, None, "Not valid UTF-8 text (save the file as UTF-8)."
-            continue
-        if len(values) != len(header):
-            yield line, None, f"Expected {len(header)} columns, found {len(values)}."
-            continue
-        try:
-            account_id, data = _row_to_post(dict(zip(header, values, strict=True)), accounts)
-        except RowError as exc:
-            yield line, None, str(exc)
-            continue
-        yield line, data, account_id
-
-
-def _parse_when(value: str, column: str) -> datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise RowError(f"{column}: {value[:40]!r} is not a date-time (use ISO 8601, e.g. 2026-11-23T09:30:00Z).")
-    try:
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
-        # Stored in UTC: Python accepts offsets (+16:00, seconds) and years PostgreSQL refuses.
-        parsed = parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise RowError(f"{column}: {value[:40]!r} is out of range.") from None
-    if parsed.year < 1900:
-        raise RowError(f"{column}: {value[:40]!r} is out of range.")
-    return parsed
-
-
-def _row_to_post(row: dict[str, str], accounts: dict) -> tuple[int, PostInput]:
-    key = row["account"].strip().lstrip("@").lower()
-    if ":" in key:
-        platform, _, handle = key.partition(":")
-        key = f"{platform}:{handle.lstrip('@')}"
-    account = accounts["by_key"].get(key)
-    if account is None:
-        raise RowError(f"Unknown account {row['account'].strip()[:60]!r} (not one of the team's social accounts).")
-    sponsored = row.get("sponsored", "").strip().lower()
-    if sponsored not in TRUE | FALSE:
-        raise RowError(f"sponsored: {sponsored[:20]!r} is not yes/no.")
-    status = row.get("status", "").strip().lower() or PostStatus.PUBLISHED
-    media = []
-    media_urls = [u.strip() for u in row.get("media_url", "").split("|")] if row.get("media_url", "").strip() else []
-    if media_urls:
-        types = [t.strip().lower() for t in row.get("media_type", "").split("|")]
-        alts = [a.strip() for a in row.get("alt_text", "").split("|")]
-        for i, media_url in enumerate(media_urls):
-            media.append(
-                {
-                    "type": types[i] if i < len(types) and types[i] else "image",
-                    "url": media_url,
-                    "alt_text": alts[i] if i < len(alts) else "",
-                }
-            )
-    data = PostInput(
-        external_id=row["external_id"].strip(),
-        text=row["text"],
-        url=row.get("url", "").strip(),
-        media=media,
-        campaign=row.get("campaign", "").strip(),
-        sponsored=sponsored in TRUE,
-        status=status,
-        scheduled_at=_parse_when(row.get("scheduled_at", ""), "scheduled_at"),
-        published_at=_parse_when(row.get("published_at", ""), "published_at"),
-        author_name=row.get("author", "").strip(),
-    )
-    errors = data.errors()
-    if errors:
-        raise RowError(" ".join(errors.values()))
-    return account.pk, data
-
-
-# --- X archive ---------------------------------------------------------------------------------
-
-_X_PREFIX = re.compile(rb"^\s*window\.YTD\.tweets?\.part\d+\s*=\s*")
-_X_DATE = "%a %b %d %H:%M:%S %z %Y"
-
-
-def _x_archive_rows(fh, account: SocialAccount) -> Iterator[tuple[int, PostInput | None, int | str]]:
-    """The X archive's data/tweets.js: `window.YTD.tweets.part0 = [{"tweet": {...}}, ...]`.
-
-    Fields used: id_str, full_text, created_at, entities.urls[].expanded_url,
-    extended_entities.media[] (type, media_url_https, ext_alt_text). The file is one JSON
-    array, so it is parsed whole (within QMS_IMPORT_MAX_BYTES); rows are numbered by position.
-    """
-    raw = fh.read()
-    match = _X_PREFIX.match(raw)
-    if match is None:
-        raise ValidationError({"file": "Not an X archive tweets.js file (it starts with 'window.YTD.tweets.part0 =')."})
-    try:
-        items = json.loads(raw[match.end() :].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError({"file": f"The archive is not valid JSON: {exc}"}) from exc
-    if not isinstance(items, list):
-        raise ValidationError({"file": "The archive should hold a list of tweets."})
-    for number, item in enumerate(items, start=1):
-        tweet = item.get("tweet", item) if isinstance(item, dict) else None
-        if not isinstance(tweet, dict):
-            yield number, None, "Entry is not a tweet object."
-            continue
-        try:
-            yield number, _tweet_to_post(tweet, account), account.pk
-        except RowError as exc:
-            yield number, None, str(exc)
-
-
-def _tweet_to_post(tweet: dict, account: SocialAccount) -> PostInput:
-    tweet_id = str(tweet.get("id_str") or tweet.get("id") or "").strip()
-    if not tweet_id:
-        raise RowError("The tweet has no id_str.")
-    try:
-        published = datetime.strptime(str(tweet.get("created_at", "")), _X_DATE)
-    except ValueError:
-        raise RowError(f"created_at {str(tweet.get('created_at'))[:40]!r} is not an X date.") from None
-    media = []
-    for m in (tweet.get("extended_entities") or tweet.get("entities") or {}).get("media", []) or []:
-        kind = {"photo": "image", "video": "video", "animated_gif": "gif"}.get(m.get("type"), "image")
-        media.append({"type": kind, "url": m.get("media_url_https", ""), "alt_text": m.get("ext_alt_text") or ""})
-    text = str(tweet.get("full_text") or tweet.get("text") or "")
-    # X shortens links to t.co in the text; put the real destinations back so link rules see them.
-    for u in (tweet.get("entities") or {}).get("urls", []) or []:
-        if u.get("url") and u.get("expanded_url"):
-            text = text.replace(u["url"], u["expanded_url"])
-    data = PostInput(
-        external_id=tweet_id,
-        text=text,
-        url=f"https://x.com/{account.handle}/status/{tweet_id}",
-        media=media,
-        status=PostStatus.PUBLISHED,
-        published_at=published,
-        sponsored=False,
-    )
-    errors = data.errors()
-    if errors:
-        raise RowError(" ".join(errors.values()))
-    return data

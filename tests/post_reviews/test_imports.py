@@ -323,3 +323,29 @@ def test_a_nul_character_fails_its_row_not_the_import(people, accounts, django_c
     assert run.status == "done"
     assert run.created_count == 1
     assert [e["line"] for e in run.errors] == [2] and "NUL" in run.errors[0]["reason"]
+
+
+def test_progress_counts_records_not_lines(people, accounts, django_capture_on_commit_callbacks, client_for):
+    # Each text spans three lines: the total used to count lines, so the page said "5 of 15 rows".
+    content = HEADER + b"".join(b'brand.ig,ig-%d,"Line one\nline two\nline three",,no\n' % i for i in range(5))
+    run = run_import(people, content, django_capture_on_commit_callbacks)
+
+    assert (run.rows_total, run.rows_done, run.created_count, run.percent) == (5, 5, 5, 100)
+    page = client_for(people.qa).get(f"/reviews/import/{run.pk}/")
+    assert "5 of 5 rows" in page.content.decode()
+
+
+def test_an_x_archive_counts_its_tweets_and_lists_bad_ones_by_tweet(
+    people, accounts, django_capture_on_commit_callbacks, client_for
+):
+    run = run_import(
+        people,
+        ARCHIVE,
+        django_capture_on_commit_callbacks,
+        name="tweets.js",
+        kind="x_archive",
+        account_id=accounts.x.pk,
+    )
+    assert (run.rows_total, run.rows_done) == (3, 3)
+    page = client_for(people.qa).get(f"/reviews/import/{run.pk}/").content.decode()
+    assert "3 of 3 rows" in page and '<th scope="col">Tweet</th>' in page
