@@ -263,10 +263,13 @@ def training_matrix(user: User, *, team_id: int | None = None) -> dict:
 
 def dashboard_panel(request) -> dict:
     user = request.user
+    # The two due first: one means a link straight to the version to acknowledge.
+    acks = list(_pending_acks(user).order_by("due_at").values_list("version_id", flat=True)[:2])
     return {
         "template": "docs_control/_dashboard_panel.html",
         "approvals": approvals_pending_for(user).count(),
         "acks": acknowledgements_pending_for(user).count(),
+        "ack_version_id": acks[0] if len(acks) == 1 else None,
         "reviews_due": document_list_for(user)
         .filter(next_review_due__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS))
         .count(),
