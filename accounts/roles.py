@@ -21,6 +21,7 @@ class Right(models.TextChoices):
     MANAGE_TEAM = "manage_team", "Manage members and roles"
     DOCUMENT_AUTHOR = "document_author", "Draft and submit SOP revisions"
     DOCUMENT_APPROVE = "document_approve", "Approve SOP revisions"
+    DOCUMENT_MANAGE = "document_manage", "Change any document's details and withdraw versions"
     DOCUMENT_ACKNOWLEDGE = "document_acknowledge", "Acknowledge effective SOPs"
     POST_MANAGE = "post_manage", "Add and import posts"
     POST_REVIEW = "post_review", "Review posts"
@@ -40,6 +41,7 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
     Role.QA_MANAGER: _EVERYONE
     | {
         Right.DOCUMENT_AUTHOR,
+        Right.DOCUMENT_MANAGE,
         Right.POST_MANAGE,
         Right.POST_REVIEW,
         Right.CHECKLIST_MANAGE,
@@ -52,6 +54,7 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
     | {
         Right.DOCUMENT_AUTHOR,
         Right.DOCUMENT_APPROVE,
+        Right.DOCUMENT_MANAGE,
         Right.POST_MANAGE,
         Right.POST_REVIEW,
         Right.NC_RAISE,

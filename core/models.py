@@ -103,6 +103,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The task it asks for is done (acknowledged, superseded, decided): it no longer counts as
+    # unread and is not emailed any more, whether or not the recipient opened it.
+    done_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
 

@@ -14,7 +14,7 @@ from core.models import Attachment, Notification, Signature
 def notification_list_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.filter(recipient=user)
     if unread_only:
-        qs = qs.filter(read_at__isnull=True)
+        qs = qs.filter(read_at__isnull=True, done_at__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 

@@ -4,19 +4,22 @@ from accounts.models import Team
 from accounts.permissions import team_ids_with_right
 from accounts.roles import Right
 from accounts.selectors import team_list_for
+from core.forms import BootstrapForm
 
 from .models import Kind
 from .selectors import approver_candidates
 
 
-class DocumentCreateForm(forms.Form):
+class DocumentCreateForm(BootstrapForm):
     team = forms.TypedChoiceField(coerce=int)
-    number = forms.CharField(max_length=40, help_text="Unique, e.g. SOP-SM-004.")
+    number = forms.CharField(max_length=40, help_text="Unique, e.g. SOP-SM-004.", label="Document number")
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.SOP)
     review_interval_months = forms.IntegerField(min_value=1, max_value=60, initial=12)
     required_approvals = forms.IntegerField(min_value=1, max_value=5, initial=1)
-    source_url = forms.URLField(required=False, help_text="Only for external documents.")
+    source_url = forms.URLField(
+        required=False, assume_scheme="https", label="Source URL", help_text="Only for external documents."
+    )
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), required=False, help_text="Markdown.")
 
     def __init__(self, *args, user, **kwargs):

@@ -18,6 +18,8 @@ from .rendering import word_diff
 from .workflow import Status
 
 REVIEW_SOON_DAYS = 30
+# Revisions on their way to replace the version in force.
+PENDING = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED})
 
 
 def document_list_for(user: User) -> QuerySet[Document]:
@@ -171,15 +173,24 @@ def effective_version_of(document: Document) -> DocumentVersion | None:
 
 
 def version_diff(user: User, *, version_id: int, against_id: int | None) -> dict:
-    """Word-level diff of a version against another of the same document (default: the one in force)."""
+    """Word-level diff of a version against another of the same document.
+
+    By default: a revision not yet in force against the version in force (what it will
+    replace); otherwise, or with nothing in force, against the previous version by number,
+    whatever its status, among the versions the user may see.
+    """
     version = version_get_for(user, version_id=version_id)
     if against_id is None:
-        other = (
-            _visible_versions(user)
-            .filter(document=version.document, status=Status.EFFECTIVE)
-            .exclude(pk=version.pk)
-            .first()
-        )
+        others = _visible_versions(user).filter(document=version.document).exclude(pk=version.pk)
+        other = None
+        if version.status in PENDING:
+            other = others.filter(status=Status.EFFECTIVE).first()
+        if other is None:
+            other = (
+                others.filter(Q(major__lt=version.major) | Q(major=version.major, minor__lt=version.minor))
+                .order_by("-major", "-minor")
+                .first()
+            )
     else:
         other = version_get_for(user, version_id=against_id)
         if other.document_id != version.document_id:
@@ -252,10 +263,13 @@ def training_matrix(user: User, *, team_id: int | None = None) -> dict:
 
 def dashboard_panel(request) -> dict:
     user = request.user
+    # The two due first: one means a link straight to the version to acknowledge.
+    acks = list(_pending_acks(user).order_by("due_at").values_list("version_id", flat=True)[:2])
     return {
         "template": "docs_control/_dashboard_panel.html",
         "approvals": approvals_pending_for(user).count(),
         "acks": acknowledgements_pending_for(user).count(),
+        "ack_version_id": acks[0] if len(acks) == 1 else None,
         "reviews_due": document_list_for(user)
         .filter(next_review_due__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS))
         .count(),

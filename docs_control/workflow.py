@@ -1,8 +1,9 @@
-"""Document version statuses and the transitions between them (ISO 9001 7.5.2, 7.5.3)."""
+"""Document version statuses and the transitions between them (ISO 9001 7.5.2, 7.5.3).
+
+Services check a move with ``core.workflow.assert_transition(TRANSITIONS, current, target)``.
+"""
 
 from django.db import models
-
-from core.exceptions import TransitionNotAllowed
 
 
 class Status(models.TextChoices):
@@ -26,12 +27,3 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Once a version leaves draft its body is frozen: what was approved is what is in force.
 EDITABLE = frozenset({Status.DRAFT})
-
-
-def assert_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise TransitionNotAllowed(
-            current,
-            target,
-            f"A version that is {Status(current).label.lower()} can't become {Status(target).label.lower()}.",
-        )

@@ -89,3 +89,51 @@ def test_inbox_query_count_does_not_grow_with_rows(client_for, people, django_as
         notification_enqueue(recipient=people.qa, kind="k", subject=people.team_a, due_bucket=str(i), title=f"n{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/inbox/?show=all").status_code == 200
+
+
+def test_resolving_marks_only_the_matching_open_notifications_done(people):
+    from core.selectors import notification_list_for, notification_unread_count
+    from core.services import notifications_resolve
+
+    for recipient in (people.qa, people.lead):
+        notification_enqueue(recipient=recipient, kind="task", subject=people.team_a, title="Do it")
+    notification_enqueue(recipient=people.qa, kind="other", subject=people.team_a, title="Other")
+    notification_enqueue(recipient=people.qa, kind="task", subject=people.team_b, title="Elsewhere")
+    assert notification_unread_count(people.qa) == 3
+
+    assert notifications_resolve(subject=people.team_a, kind="task", recipient=people.qa) == 1
+    assert notification_unread_count(people.qa) == 2
+    assert notification_unread_count(people.lead) == 1
+    done = Notification.objects.get(recipient=people.qa, kind="task", subject_id=people.team_a.pk)
+    assert done.done_at is not None and done.read_at is None
+    # Gone from the unread inbox, still in the full list.
+    assert done not in notification_list_for(people.qa, unread_only=True)
+    assert done in notification_list_for(people.qa)
+
+    first_done_at = done.done_at
+    assert notifications_resolve(subject=people.team_a, kind="task", recipient=people.qa) == 0  # idempotent
+    done.refresh_from_db()
+    assert done.done_at == first_done_at
+
+    assert notifications_resolve(subject=people.team_a) == 2  # every kind, every recipient
+    assert notification_unread_count(people.lead) == 0
+
+
+def test_a_done_notification_is_not_emailed(people):
+    from core.services import notifications_resolve
+
+    notification, _ = notification_enqueue(recipient=people.qa, kind="task", subject=people.team_a, title="Do it")
+    notifications_resolve(subject=people.team_a)
+    assert notification_email_send(notification_id=notification.pk) is False
+    assert mail.outbox == []
+
+
+def test_the_inbox_marks_a_done_task_and_does_not_count_it(people, client):
+    from core.services import notifications_resolve
+
+    notification_enqueue(recipient=people.qa, kind="task", subject=people.team_a, title="Read SOP-1")
+    notifications_resolve(subject=people.team_a)
+    client.force_login(people.qa)
+    assert "Read SOP-1" not in client.get("/inbox/").content.decode()
+    page = client.get("/inbox/?show=all").content.decode()
+    assert "Read SOP-1" in page and 'data-testid="inbox-done"' in page

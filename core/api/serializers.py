@@ -35,5 +35,5 @@ class AttachmentUploadSerializer(serializers.Serializer):
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "url", "due_bucket", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "url", "due_bucket", "created_at", "read_at", "done_at"]
         read_only_fields = fields

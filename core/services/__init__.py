@@ -8,6 +8,7 @@ from .notifications import (
     notification_enqueue,
     notification_mark_all_read,
     notification_mark_read,
+    notifications_resolve,
 )
 from .signatures import canonical_sha256, signature_create
 
@@ -20,6 +21,7 @@ __all__ = [
     "notification_enqueue",
     "notification_mark_all_read",
     "notification_mark_read",
+    "notifications_resolve",
     "readiness_checks",
     "signature_create",
 ]

@@ -50,9 +50,10 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification = (
             Notification.objects.select_for_update()
             .select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
+            .filter(pk=notification_id, emailed_at__isnull=True, done_at__isnull=True)
             .first()
         )
+        # Gone, sent, or its task already done (a reminder of a finished task is noise).
         if notification is None or not notification.recipient.email:
             return False
         link = f"\n\n{settings.QMS_SITE_URL}{notification.url}" if notification.url else ""
@@ -80,3 +81,21 @@ def notification_mark_read(*, notification_id: int, by) -> Notification:
 def notification_mark_all_read(*, by) -> int:
     # Notifications are not history-tracked, so a bulk update loses no audit trail.
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_resolve(*, subject: models.Model, kind: str | None = None, recipient=None) -> int:
+    """Mark done the open notifications about ``subject`` (of ``kind``, to ``recipient``, when
+    given) because the task they ask for is done or moot. Returns how many were marked.
+
+    Call it in the same transaction as the change that completes the task. Idempotent: done
+    rows keep their first ``done_at``. A done notification stays in the inbox's "All" list.
+    """
+    open_ = Notification.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, done_at__isnull=True
+    )
+    if kind is not None:
+        open_ = open_.filter(kind=kind)
+    if recipient is not None:
+        open_ = open_.filter(recipient=recipient)
+    # Notifications are not history-tracked, so a bulk update loses no audit trail.
+    return open_.update(done_at=timezone.now())

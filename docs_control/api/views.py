@@ -3,9 +3,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core.api.base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin, valid
 from core.selectors import signatures_of
 from docs_control import pdf, selectors, services
 from docs_control.models import Document, DocumentVersion, Kind
@@ -33,16 +34,10 @@ class DocumentViewSet(
         if self.action != "list":
             return selectors.with_version_columns(selectors.document_list_for(user), user)
         params = self.request.query_params
-        status_ = params.get("status", "")
-        if status_ and status_ not in Status.values:
-            raise ValidationError({"status": f"One of {', '.join(Status.values)}."})
-        kind = params.get("kind", "")
-        if kind and kind not in Kind.values:
-            raise ValidationError({"kind": f"One of {', '.join(Kind.values)}."})
         filters = selectors.RegisterFilters(
             team=self.int_param("team"),
-            kind=kind,
-            status=status_,
+            kind=self.choice_param("kind", Kind.values) or "",
+            status=self.choice_param("status", Status.values) or "",
             review_due=bool(self.bool_param("review_due")),
             awaiting_my_approval=bool(self.bool_param("awaiting_my_approval")),
             awaiting_my_ack=bool(self.bool_param("awaiting_my_ack")),
@@ -55,9 +50,7 @@ class DocumentViewSet(
 
     @extend_schema(request=s.DocumentCreateSerializer, responses={201: s.DocumentSerializer})
     def create(self, request):
-        data = s.DocumentCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.DocumentCreateSerializer, request)
         document = services.document_create(
             team_id=v["team"],
             number=v["number"],
@@ -74,9 +67,7 @@ class DocumentViewSet(
 
     @extend_schema(request=s.DocumentUpdateSerializer, responses={200: s.DocumentSerializer})
     def partial_update(self, request, pk=None):
-        data = s.DocumentUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
+        changes = dict(valid(s.DocumentUpdateSerializer, request, partial=True))
         if "owner" in changes:
             changes["owner_id"] = changes.pop("owner")
         document = services.document_update(document_id=int(pk), by=request.user, **changes)
@@ -112,12 +103,17 @@ class DocumentVersionViewSet(
         document = self.int_param("document")
         if document:
             qs = qs.filter(document_id=document)
-        status_ = self.request.query_params.get("status")
+        status_ = self.choice_param("status", Status.values)
         if status_:
-            if status_ not in Status.values:
-                raise ValidationError({"status": f"One of {', '.join(Status.values)}."})
             qs = qs.filter(status=status_)
         return qs
+
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF action answers the file itself (not through a renderer), or JSON for a 202 or
+        # an error: a client asking for application/pdf must get it, not a 406.
+        if self.action == "pdf":
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def get_object(self):
         version = selectors.version_get_for(self.request.user, version_id=int(self.kwargs["pk"]))
@@ -130,9 +126,7 @@ class DocumentVersionViewSet(
 
     @extend_schema(request=s.VersionCreateSerializer, responses={201: s.VersionDetailSerializer})
     def create(self, request):
-        data = s.VersionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.VersionCreateSerializer, request)
         version = services.version_create_draft(
             document_id=v["document"], by=request.user, major=v["major"], change_summary=v["change_summary"]
         )
@@ -140,9 +134,7 @@ class DocumentVersionViewSet(
 
     @extend_schema(request=s.VersionUpdateSerializer, responses={200: s.VersionDetailSerializer})
     def partial_update(self, request, pk=None):
-        data = s.VersionUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.VersionUpdateSerializer, request)
         services.version_update_draft(
             version_id=int(pk),
             by=request.user,
@@ -159,9 +151,7 @@ class DocumentVersionViewSet(
     @extend_schema(request=s.SubmitSerializer, responses={200: s.VersionDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        data = s.SubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.SubmitSerializer, request)
         services.version_submit(
             version_id=int(pk),
             by=request.user,
@@ -174,45 +164,36 @@ class DocumentVersionViewSet(
     @extend_schema(request=s.SignSerializer, responses={200: s.VersionDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = s.SignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.version_approve(version_id=int(pk), by=request.user, **data.validated_data)
+        data = valid(s.SignSerializer, request)
+        services.version_approve(version_id=int(pk), by=request.user, **data)
         return Response(self._out(int(pk)))
 
     @extend_schema(request=s.RejectSerializer, responses={200: s.VersionDetailSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = s.RejectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.version_reject(version_id=int(pk), by=request.user, **data.validated_data)
+        data = valid(s.RejectSerializer, request)
+        services.version_reject(version_id=int(pk), by=request.user, **data)
         return Response(self._out(int(pk)))
 
     @extend_schema(request=s.MakeEffectiveSerializer, responses={200: s.VersionDetailSerializer})
     @action(detail=True, methods=["post"], url_path="make-effective")
     def make_effective(self, request, pk=None):
-        data = s.MakeEffectiveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.version_make_effective(
-            version_id=int(pk), by=request.user, effective_from=data.validated_data["effective_from"]
-        )
+        data = valid(s.MakeEffectiveSerializer, request)
+        services.version_make_effective(version_id=int(pk), by=request.user, effective_from=data["effective_from"])
         return Response(self._out(int(pk)))
 
     @extend_schema(request=s.ObsoleteSerializer, responses={200: s.VersionDetailSerializer})
     @action(detail=True, methods=["post"])
     def obsolete(self, request, pk=None):
-        data = s.ObsoleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.version_obsolete(version_id=int(pk), by=request.user, reason=data.validated_data["reason"])
+        data = valid(s.ObsoleteSerializer, request)
+        services.version_obsolete(version_id=int(pk), by=request.user, reason=data["reason"])
         return Response(self._out(int(pk)))
 
     @extend_schema(request=s.AcknowledgeSerializer, responses={200: s.AcknowledgementSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        data = s.AcknowledgeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ack = services.version_acknowledge(
-            version_id=int(pk), by=request.user, password=data.validated_data["password"]
-        )
+        data = valid(s.AcknowledgeSerializer, request)
+        ack = services.version_acknowledge(version_id=int(pk), by=request.user, password=data["password"])
         return Response(s.AcknowledgementSerializer(ack).data)
 
     @extend_schema(

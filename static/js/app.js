@@ -17,4 +17,9 @@
       event.preventDefault();
     }
   });
+
+  // A dialog whose step failed (a wrong signing password) comes back open, with what was typed.
+  document.querySelectorAll(".modal[data-qms-open]").forEach(function (element) {
+    window.bootstrap.Modal.getOrCreateInstance(element).show();
+  });
 })();

@@ -1,5 +1,6 @@
 """Dan drafts a revision and submits it to Ben; Ben approves from his inbox with his password;
-the version is effective; Dan acknowledges it; the training matrix shows it."""
+the version is effective; Dan goes from his dashboard straight to it and acknowledges it (after a
+wrong password, which reopens the dialog); his inbox task is done; the training matrix shows it."""
 
 import re
 
@@ -52,14 +53,24 @@ def test_revision_approval_and_acknowledgement_journey(page, live_server, people
 
     # Dan acknowledges; the training matrix shows it.
     login("dan")
-    page.goto(f"{live_server.url}/documents/?awaiting_my_ack=on")
-    page.get_by_role("link", name="SOP-T-001").click()
-    page.get_by_role("link", name="v1.1").first.click()
+    # From the dashboard straight to the version to acknowledge; a wrong password reopens the dialog.
+    page.goto(f"{live_server.url}/")
+    page.get_by_test_id("panel-acks").click()
+    expect(page.get_by_role("heading", name=re.compile("SOP-T-001 v1.1"))).to_be_visible()
     page.get_by_role("button", name="Acknowledge").click()
+    page.locator("#ack-modal-password").fill("not my password")
+    page.get_by_role("button", name="Sign and acknowledge").click()
+    expect(page.locator("#ack-modal")).to_be_visible()
+    expect(page.locator("#ack-modal")).to_contain_text("password is not correct")
     page.locator("#ack-modal-password").fill(PASSWORD)
     page.get_by_role("button", name="Sign and acknowledge").click()
     expect(page.get_by_test_id("my-ack")).to_contain_text("You acknowledged this version")
+    # The inbox task is done: no unread "Read and acknowledge" left for either version.
+    page.get_by_test_id("nav-inbox").click()
+    expect(page.get_by_test_id("inbox-item").filter(has_text="Read and acknowledge")).to_have_count(0)
     page.goto(f"{live_server.url}/documents/training/")
     row = page.get_by_test_id("training-matrix").get_by_role("row").filter(has_text="Dan Tester")
     expect(row).to_contain_text("v1.1 ✓")
-    assert problems.items == []
+    # The only console line is the browser reporting the 400 answer to the wrong password.
+    assert [p for p in problems.items if "status of 400" not in p] == []
+    assert len(problems.items) == 1

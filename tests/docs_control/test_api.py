@@ -1,6 +1,7 @@
 import pytest
 
 from core.models import Signature
+from docs_control import services
 from docs_control.models import Document
 from tests.docs_control.conftest import draft_of, make_document, submit
 from tests.factories import PASSWORD
@@ -133,3 +134,38 @@ def test_list_query_count_is_bounded(api_for, people, django_assert_max_num_quer
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api.get("/api/v1/documents/").json()["results"]) == 25
         assert len(api.get(f"{V}/").json()["results"]) == 25
+
+
+def test_pdf_is_served_to_a_client_asking_for_application_pdf(api_for, people, effective):
+    _document, version = effective
+    response = api_for(people.author).get(f"{V}/{version.pk}/pdf/", HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    missing = api_for(people.outsider).get(f"{V}/{version.pk}/pdf/", HTTP_ACCEPT="application/pdf")
+    assert missing.status_code == 404 and "detail" in missing.json()
+
+
+def _revise(people, document, text="\nOne more step."):
+    new = services.version_create_draft(document_id=document.pk, by=people.author, change_summary="more")
+    services.version_update_draft(
+        version_id=new.pk, by=people.author, body=new.body + text, change_summary="more", lock_version=1
+    )
+    return new
+
+
+def test_diff_of_an_effective_version_defaults_to_its_superseded_predecessor(api_for, people, effective):
+    document, old = effective
+    new = _revise(people, document)
+    submit(people, new)
+    services.version_approve(version_id=new.pk, by=people.lead, password=PASSWORD)
+    body = api_for(people.author).get(f"{V}/{new.pk}/diff/").json()
+    assert body["against"] == old.pk
+    assert body["added_words"] > 0 and body["removed_words"] == 0
+
+
+def test_diff_of_a_draft_defaults_to_the_version_in_force(api_for, people, effective):
+    document, old = effective
+    new = _revise(people, document)
+    assert api_for(people.author).get(f"{V}/{new.pk}/diff/").json()["against"] == old.pk
+    first = api_for(people.author).get(f"{V}/{old.pk}/diff/").json()
+    assert first["against"] is None and first["removed_words"] == 0

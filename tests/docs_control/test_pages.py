@@ -49,6 +49,23 @@ def test_pdf_carries_header_manifest_and_uncontrolled_footer(client_for, people,
     assert "Uncontrolled when printed" in text and "Page 1 of" in text
 
 
+def test_pdf_header_shows_the_document_number_verbatim(client_for, people):
+    document = make_document(people, number="SOP-SM-002")
+    version = draft_of(document)
+    response = client_for(people.qa).get(f"/documents/versions/{version.pk}/pdf/")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "SOP-SM-002 · v1.0 · Draft" in text  # the running header, not the title line
+    assert "u002D" not in text
+
+
+def test_css_string_escapes_for_a_css_string_not_for_javascript():
+    from core.templatetags.qms import css_string
+
+    assert css_string("SOP-SM-002") == "SOP-SM-002"
+    assert css_string("a\"b\\c'd") == "a\\\"b\\\\c\\'d"
+    assert css_string("line\nbreak\x00</style>&") == "line\\A break\\0 \\3C /style\\3E \\26 "
+
+
 def test_pdf_fetcher_refuses_external_urls():
     from docs_control.pdf import StaticOnlyFetcher
 

@@ -7,6 +7,8 @@ everything else about them is what the app writes. Re-running adds nothing when 
 already has the requested volume.
 """
 
+import secrets
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,6 +16,29 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import membership_grant, team_create
 from post_reviews.models import Checklist, ChecklistItem, Post, PostReview, SocialAccount
+
+SOP_NUMBER = "SOP-SCALE-1"
+
+
+def _scale_sop(team, author):
+    """The SOP the scale checklist is built from, put in force through document control's own
+    services (drafted, submitted, approved with a signature), once."""
+    from docs_control import services as docs
+    from docs_control.selectors import effective_versions_of_teams
+
+    version = effective_versions_of_teams({team.pk}).filter(document__number=SOP_NUMBER).first()
+    if version is not None:
+        return version
+    lead, _ = User.objects.get_or_create(username="scale-lead", defaults={"first_name": "Scale", "last_name": "Lead"})
+    password = secrets.token_urlsafe(24)  # used once, to sign the approval below
+    lead.set_password(password)
+    lead.save(update_fields=["password"])
+    membership_grant(team=team, user=lead, role="team_lead", by=None)
+    document = docs.document_create(team_id=team.pk, number=SOP_NUMBER, title="Scale SOP", body="Scale", by=author)
+    draft = document.versions.get()
+    docs.version_submit(version_id=draft.pk, by=author, approver_ids=[lead.pk])
+    docs.version_approve(version_id=draft.pk, by=lead, password=password)
+    return effective_versions_of_teams({team.pk}).get(document__number=SOP_NUMBER)
 
 
 class Command(BaseCommand):
@@ -27,8 +52,6 @@ class Command(BaseCommand):
     def handle(self, *args, posts, reviews, team, **options):
         if connection.vendor != "postgresql":
             raise CommandError("seed_scale needs PostgreSQL (set DATABASE_URL).")
-        from docs_control.models import Document, DocumentVersion
-
         team_obj = team_create(name=team)
         user, _ = User.objects.get_or_create(username="scale-qa", defaults={"first_name": "Scale", "last_name": "QA"})
         membership_grant(team=team_obj, user=user, role="qa_manager", by=None)
@@ -38,12 +61,7 @@ class Command(BaseCommand):
                 platform=platform, handle=f"scale{i}", defaults={"team": team_obj}
             )
             accounts.append(account.pk)
-        document, _ = Document.objects.get_or_create(
-            number="SOP-SCALE-1", defaults={"title": "Scale SOP", "team": team_obj, "owner": user}
-        )
-        version, _ = DocumentVersion.objects.get_or_create(
-            document=document, major=1, minor=0, defaults={"author": user, "status": "effective", "body": "Scale"}
-        )
+        version = _scale_sop(team_obj, user)
         checklist, _ = Checklist.objects.get_or_create(
             team=team_obj, name="Scale checklist", defaults={"document_version": version, "created_by": user}
         )
