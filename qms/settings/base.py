@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "docs_control",
     "capa",
     "post_reviews",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -276,12 +277,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    # Incremental every 15 minutes; a full rebuild of yesterday and today each night.
+    "metrics-rollup": {"task": "metrics.tasks.rollup_metrics", "schedule": crontab(minute="*/15")},
+    "metrics-rollup-nightly": {
+        "task": "metrics.tasks.rollup_metrics_recent",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
         "schedule": crontab(minute=5),
     },
 }
 QMS_WORKER_STALE_SECONDS = env("QMS_WORKER_STALE_SECONDS")
+# KPI days are business days in this zone, wherever the servers run.
+QMS_METRICS_TIME_ZONE = env.str("QMS_METRICS_TIME_ZONE", default=TIME_ZONE)
 
 # --- logging -----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from metrics.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("metrics", views.MetricsViewSet, basename="metrics")
+
+urlpatterns = router.urls

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "metrics"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<slug:chart>.csv", views.chart_csv, name="chart-csv"),
+]
