@@ -5,12 +5,13 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.selectors import team_list_for
+from accounts.selectors import team_list_for, team_members
 from core.forms import BootstrapForm
 from post_reviews.platforms import Platform
 from post_reviews.selectors import account_list_for, defect_category_choices
 
 from .definitions import METRICS
+from .models import Comparator, Period
 from .selectors import INTERVALS, Filters, scoped_teams
 
 MAX_DAYS = 3 * 366
@@ -63,3 +64,22 @@ class MetricsFilterForm(BootstrapForm):
             account_id=d.get("account"),
             category=d.get("category") or "",
         )
+
+
+class ObjectiveForm(BootstrapForm):
+    team = forms.TypedChoiceField(coerce=int)
+    name = forms.CharField(max_length=200)
+    metric = forms.ChoiceField(choices=[(k, m.label) for k, m in METRICS.items()])
+    comparator = forms.ChoiceField(choices=Comparator.choices)
+    target = forms.DecimalField(max_digits=12, decimal_places=3, help_text="Rates in percent, e.g. 95.")
+    period = forms.ChoiceField(choices=Period.choices)
+    owner = forms.TypedChoiceField(coerce=int)
+    platform = forms.ChoiceField(required=False, choices=[("", "All platforms"), *Platform.choices])
+    category = forms.ChoiceField(required=False, help_text="For defect metrics only.")
+
+    def __init__(self, data=None, *, teams, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["team"].choices = [(t.pk, t.name) for t in teams]
+        members = team_members(team_ids={t.pk for t in teams})
+        self.fields["owner"].choices = [(u.pk, u.printed_name) for u in members]
+        self.fields["category"].choices = [("", "All categories"), *defect_category_choices()]

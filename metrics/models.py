@@ -5,7 +5,10 @@ Every number the dashboard and the metrics API show is read from these tables, n
 GROUP BY over the base tables at request time.
 """
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class RollupDirty(models.Model):
@@ -90,3 +93,43 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} rollup {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Period(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "gte", "at least"
+    AT_MOST = "lte", "at most"
+
+
+class Objective(models.Model):
+    """A quality objective (ISO 9001 6.2): a metric, a target and a period, owned by a person."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="objectives")
+    name = models.CharField(max_length=200)
+    metric = models.CharField(max_length=40)
+    comparator = models.CharField(max_length=3, choices=Comparator.choices)
+    target = models.DecimalField(max_digits=12, decimal_places=3)
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTH)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    platform = models.CharField(max_length=20, blank=True)
+    account_id = models.IntegerField(null=True, blank=True)
+    category = models.CharField(max_length=20, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["team_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="metrics_objective_name_per_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("metrics:objective", args=[self.pk])

@@ -107,3 +107,18 @@ def pareto(f: Filters) -> dict:
             {"category": r["category"], "count": r["count"], "cumulative_percent": round(running / total * 100, 2)}
         )
     return {"bars": bars}
+
+
+def objective_list_for(user) -> QuerySet:
+    from .models import Objective
+
+    return Objective.objects.filter(team_id__in=team_ids_of(user)).select_related("team", "owner")
+
+
+def objective_get_for(user, *, objective_id: int):
+    from core.exceptions import NotFound
+
+    objective = objective_list_for(user).filter(pk=objective_id).first()
+    if objective is None:
+        raise NotFound("No such objective.")
+    return objective

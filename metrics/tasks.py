@@ -15,3 +15,12 @@ def rollup_metrics_recent() -> None:
     from metrics.services import rollup_recent_days
 
     rollup_recent_days(days=2)
+
+
+@shared_task(acks_late=True)
+def objectives_evaluate() -> None:
+    from django.utils import timezone
+
+    from metrics.services import objectives_evaluate as run
+
+    run(today=timezone.localdate())

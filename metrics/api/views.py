@@ -1,15 +1,20 @@
 """Metrics API: series, p-chart, Pareto and the definitions, all from the rollups."""
 
+from django.utils.timezone import localdate
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from metrics import selectors
+from core.api.base import ScopedViewSetMixin, valid
+from metrics import selectors, services
+from metrics.api.serializers import ObjectiveInputSerializer, ObjectivePatchSerializer, ObjectiveSerializer
 from metrics.definitions import METRICS
 from metrics.forms import MetricsFilterForm
+from metrics.models import Objective
+from metrics.objectives import objective_statuses
 
 PARAMS = [
     OpenApiParameter("metric", str, enum=list(METRICS), description="A key from /metrics/definitions/."),
@@ -132,3 +137,44 @@ class MetricsViewSet(viewsets.ViewSet):
                 for m in METRICS.values()
             ]
         )
+
+
+class ObjectiveViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quality objectives (ISO 9001 6.2) of your teams, each with its status per period."""
+
+    model = Objective
+    serializer_class = ObjectiveSerializer
+    filter_params = frozenset({"team"})
+
+    def scoped_queryset(self, user):
+        qs = selectors.objective_list_for(user)
+        team = self.int_param("team")
+        return qs.filter(team_id=team) if team else qs
+
+    def get_object(self):
+        return selectors.objective_get_for(self.request.user, objective_id=int(self.kwargs["pk"]))
+
+    def get_serializer(self, *args, **kwargs):
+        if args and isinstance(args[0], list):
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "statuses": objective_statuses(args[0], today=localdate()),
+            }
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=ObjectiveInputSerializer, responses={201: ObjectiveSerializer})
+    def create(self, request):
+        data = dict(valid(ObjectiveInputSerializer, request))
+        objective = services.objective_create(team_id=data.pop("team"), data=data, by=request.user)
+        return Response(ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectivePatchSerializer, responses={200: ObjectiveSerializer})
+    def partial_update(self, request, pk=None):
+        data = valid(ObjectivePatchSerializer, request)
+        objective = services.objective_update(objective_id=int(pk), data=dict(data), by=request.user)
+        return Response(ObjectiveSerializer(objective).data)

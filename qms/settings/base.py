@@ -283,6 +283,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollup_metrics_recent",
         "schedule": crontab(hour=2, minute=30),
     },
+    "metrics-objectives": {"task": "metrics.tasks.objectives_evaluate", "schedule": crontab(hour=6, minute=0)},
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
         "schedule": crontab(minute=5),
