@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
         "LotStatusEnum": "post_reviews.models.LotStatus",
         "ReviewOutcomeEnum": "post_reviews.models.Outcome",
+        "ObjectiveComparatorEnum": "metrics.models.Comparator",
+        "EffectivenessComparatorEnum": "capa.models.Comparator",
     },
 }
 
