@@ -6,6 +6,9 @@ class MetricsConfig(AppConfig):
     verbose_name = "Metrics"
 
     def ready(self) -> None:
-        from core.registry import register_nav
+        from core.registry import register_dashboard_panel, register_nav
+
+        from .selectors import dashboard_panel
 
         register_nav("Metrics", "metrics:dashboard", order=50)
+        register_dashboard_panel("metrics", dashboard_panel, order=5)

@@ -122,3 +122,29 @@ def objective_get_for(user, *, objective_id: int):
     if objective is None:
         raise NotFound("No such objective.")
     return objective
+
+
+def dashboard_panel(request) -> dict:
+    """The home page's quality panel: the last 30 days' pass rate and the objectives' status."""
+    from datetime import timedelta
+
+    from django.utils.timezone import localdate
+
+    from .definitions import METRICS
+    from .objectives import MET, objective_statuses
+
+    teams = scoped_teams(request.user, None)
+    today = localdate()
+    f = Filters(team_ids=teams, day_from=today - timedelta(days=29), day_to=today, interval="month")
+    points = metric_series(METRICS["review_pass_rate"], f)
+    num = sum(p["numerator"] for p in points)
+    den = sum(p["denominator"] or 0 for p in points)
+    objectives = list(objective_list_for(request.user))
+    current = [s[0].status for s in objective_statuses(objectives, today=today, count=1).values()]
+    return {
+        "template": "metrics/_dashboard_panel.html",
+        "pass_rate": round(num / den * 100, 1) if den else None,
+        "reviews": den,
+        "objectives": len(objectives),
+        "objectives_met": current.count(MET),
+    }

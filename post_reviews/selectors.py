@@ -245,7 +245,7 @@ def defects_for_rollup():
     return Defect.objects.values(
         "category",
         "severity",
-        team_id=F("review__team_id"),
+        "team_id",
         submitted_at=F("review__submitted_at"),
         account_id=F("post__account_id"),
         platform=F("post__account__platform"),

@@ -126,3 +126,15 @@ def test_dashboard_page_and_csv(client_for, people, posts, checklist):
     assert csv.status_code == 200 and csv.content.decode().splitlines()[0] == "period,n,p,ucl,lcl,out_of_control"
     assert client.get(f"/metrics/pie.csv?{query}").status_code == 404
     assert client.get("/metrics/?date_from=2026-12-01&date_to=2026-01-01").status_code == 400
+
+
+def test_home_dashboard_shows_the_quality_panel_from_the_rollups(client_for, people, posts, checklist):
+    from django.utils import timezone
+
+    add_review(posts[0], checklist, people.qa, outcome="pass", at=timezone.now())
+    add_review(posts[0], checklist, people.qa, outcome="fail", at=timezone.now())
+    rollup_metrics()
+    page = client_for(people.qa).get("/").content.decode()
+    assert 'data-testid="metrics-panel"' in page and "50.0 % of 2" in page
+    other = client_for(people.outsider).get("/").content.decode()
+    assert "no reviews" in other
