@@ -9,6 +9,7 @@ from .notifications import (
     notification_mark_all_read,
     notification_mark_read,
 )
+from .reminders import notifications_send_digests, reminders_send_due
 from .signatures import canonical_sha256, signature_create
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "notification_enqueue",
     "notification_mark_all_read",
     "notification_mark_read",
+    "notifications_send_digests",
     "readiness_checks",
+    "reminders_send_due",
     "signature_create",
 ]

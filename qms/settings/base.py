@@ -285,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollup_metrics_recent",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Hourly: reminders due (missed runs catch up: a reminder is due once its window is reached)
+    # and the 08:00 digests in each person's time zone.
+    "reminders": {"task": "core.tasks.send_due_reminders", "schedule": crontab(minute=10)},
+    "digests": {"task": "core.tasks.send_digests", "schedule": crontab(minute=20)},
     "metrics-objectives": {"task": "metrics.tasks.objectives_evaluate", "schedule": crontab(hour=6, minute=0)},
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
