@@ -5,7 +5,16 @@ from simple_history.models import HistoricalRecords
 from .roles import Role
 
 
+class Delivery(models.TextChoices):
+    DIGEST = "digest", "One daily digest email"
+    IMMEDIATE = "immediate", "An email for each reminder"
+
+
 class User(AbstractUser):
+    # How reminders reach this person by email (the in-app inbox always shows each one), and the
+    # zone of their 08:00 digest.
+    reminder_delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.DIGEST)
+    time_zone = models.CharField(max_length=60, blank=True, help_text="Empty: the site's time zone.")
     """The project's user from the first migration, so fields can be added later without pain."""
 
     @property
@@ -20,6 +29,10 @@ class User(AbstractUser):
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    # Overdue items go to their owner; after these many days also to the team leads, then to the
+    # team's QA managers.
+    escalate_lead_days = models.PositiveSmallIntegerField(default=3)
+    escalate_qa_days = models.PositiveSmallIntegerField(default=7)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

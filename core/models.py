@@ -132,3 +132,17 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DigestLog(models.Model):
+    """A digest email sent to a person for a local day: unique, so two runs send one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"digest for {self.user_id} on {self.day}"

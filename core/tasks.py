@@ -17,3 +17,21 @@ def notification_send_email(notification_id: int) -> None:
     from core.services import notification_email_send
 
     notification_email_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def send_due_reminders() -> None:
+    from django.utils import timezone
+
+    from core.services import reminders_send_due
+
+    reminders_send_due(now=timezone.now())
+
+
+@shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def send_digests() -> None:
+    from django.utils import timezone
+
+    from core.services import notifications_send_digests
+
+    notifications_send_digests(now=timezone.now())

@@ -3,7 +3,7 @@
 import heapq
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.permissions import team_ids_of
@@ -14,6 +14,7 @@ from docs_control.workflow import Status as VersionStatus
 from .models import (
     Checklist,
     ChecklistItem,
+    Defect,
     ImportRun,
     LotStatus,
     Post,
@@ -223,3 +224,35 @@ def dashboard_panel(request) -> dict:
         "waiting": waiting.count(),
         "flagged": waiting.filter(precheck_failures__gt=0).count(),
     }
+
+
+# --- what the metrics rollups read (the ORM path used without PostgreSQL) -----------------------
+
+
+def reviews_for_rollup():
+    return PostReview.objects.values(
+        "submitted_at",
+        "team_id",
+        "stage",
+        "outcome",
+        "time_spent_seconds",
+        account_id=F("post__account_id"),
+        platform=F("post__account__platform"),
+    ).iterator(chunk_size=2000)
+
+
+def defects_for_rollup():
+    return Defect.objects.values(
+        "category",
+        "severity",
+        "team_id",
+        submitted_at=F("review__submitted_at"),
+        account_id=F("post__account_id"),
+        platform=F("post__account__platform"),
+    ).iterator(chunk_size=2000)
+
+
+def defect_category_choices() -> list[tuple[str, str]]:
+    from .models import DefectCategory
+
+    return list(DefectCategory.choices)

@@ -10,6 +10,7 @@ from .notifications import (
     notification_mark_read,
     notifications_resolve,
 )
+from .reminders import notifications_send_digests, reminders_send_due
 from .signatures import canonical_sha256, signature_create
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "notification_mark_all_read",
     "notification_mark_read",
     "notifications_resolve",
+    "notifications_send_digests",
     "readiness_checks",
+    "reminders_send_due",
     "signature_create",
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "docs_control",
     "capa",
     "post_reviews",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
         "LotStatusEnum": "post_reviews.models.LotStatus",
         "ReviewOutcomeEnum": "post_reviews.models.Outcome",
+        "ObjectiveComparatorEnum": "metrics.models.Comparator",
+        "EffectivenessComparatorEnum": "capa.models.Comparator",
     },
 }
 
@@ -276,12 +279,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    # Incremental every 15 minutes; a full rebuild of yesterday and today each night.
+    "metrics-rollup": {"task": "metrics.tasks.rollup_metrics", "schedule": crontab(minute="*/15")},
+    "metrics-rollup-nightly": {
+        "task": "metrics.tasks.rollup_metrics_recent",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Hourly: reminders due (missed runs catch up: a reminder is due once its window is reached)
+    # and the 08:00 digests in each person's time zone.
+    "reminders": {"task": "core.tasks.send_due_reminders", "schedule": crontab(minute=10)},
+    "digests": {"task": "core.tasks.send_digests", "schedule": crontab(minute=20)},
+    "metrics-objectives": {"task": "metrics.tasks.objectives_evaluate", "schedule": crontab(hour=6, minute=0)},
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
         "schedule": crontab(minute=5),
     },
 }
 QMS_WORKER_STALE_SECONDS = env("QMS_WORKER_STALE_SECONDS")
+# KPI days are business days in this zone, wherever the servers run.
+QMS_METRICS_TIME_ZONE = env.str("QMS_METRICS_TIME_ZONE", default=TIME_ZONE)
 
 # --- logging -----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,76 @@
+"""The registry of metric definitions: what each metric means and how the rollups compute it.
+
+A metric is a numerator over a denominator, each a sum of one rollup column (a count metric has
+no denominator). ``category`` filters apply to defect numerators only: a disclosure defect rate
+is disclosure defects over all reviews.
+"""
+
+from dataclasses import dataclass
+
+from .models import DefectDaily, ReviewDaily
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str  # "%" for rates, "" for counts, "min" for minutes
+    numerator: tuple[type, tuple[str, ...]]
+    denominator: tuple[type, tuple[str, ...]] | None = None
+    scale: float = 1.0
+    higher_is_better: bool = True
+    description: str = ""
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "review_pass_rate",
+            "Review pass rate",
+            "%",
+            (ReviewDaily, ("passed", "passed_minor")),
+            (ReviewDaily, ("reviews",)),
+            scale=100,
+            description="Reviews that passed (with or without minor issues) over all reviews.",
+        ),
+        Metric(
+            "review_fail_rate",
+            "Review fail rate",
+            "%",
+            (ReviewDaily, ("failed",)),
+            (ReviewDaily, ("reviews",)),
+            scale=100,
+            higher_is_better=False,
+            description="Failed reviews over all reviews.",
+        ),
+        Metric("reviews", "Reviews", "", (ReviewDaily, ("reviews",)), description="Post reviews recorded."),
+        Metric(
+            "defects", "Defects", "", (DefectDaily, ("defects",)), higher_is_better=False, description="Defects found."
+        ),
+        Metric(
+            "defect_rate",
+            "Defects per 100 reviews",
+            "%",
+            (DefectDaily, ("defects",)),
+            (ReviewDaily, ("reviews",)),
+            scale=100,
+            higher_is_better=False,
+            description="Defects (of a category, if given) per 100 reviews.",
+        ),
+        Metric(
+            "review_minutes",
+            "Minutes per review",
+            "min",
+            (ReviewDaily, ("review_seconds",)),
+            (ReviewDaily, ("reviews",)),
+            scale=1 / 60,
+            higher_is_better=False,
+            description="Average time a reviewer spent on a review.",
+        ),
+    )
+}
+
+
+def metric_get(key: str) -> Metric | None:
+    return METRICS.get(key)

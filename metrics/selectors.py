@@ -1,0 +1,150 @@
+"""Every read of the metrics app: series, control charts and Paretos, from the rollups only,
+scoped to the teams the user belongs to."""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+
+from accounts.permissions import team_ids_of
+
+from .definitions import Metric
+from .models import DefectDaily, ReviewDaily
+
+INTERVALS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class Filters:
+    team_ids: frozenset[int]
+    day_from: date
+    day_to: date
+    interval: str = "week"
+    platform: str = ""
+    account_id: int | None = None
+    category: str = ""
+
+
+def scoped_teams(user, team_id: int | None) -> frozenset[int]:
+    """The user's teams, or the one asked for if it is theirs (else nothing: no rows, no oracle)."""
+    teams = set(team_ids_of(user))
+    if team_id is not None:
+        teams &= {team_id}
+    return frozenset(teams)
+
+
+def _rows(model: type, f: Filters) -> QuerySet:
+    qs = model.objects.filter(team_id__in=f.team_ids, day__gte=f.day_from, day__lte=f.day_to)
+    if f.platform:
+        qs = qs.filter(platform=f.platform)
+    if f.account_id:
+        qs = qs.filter(account_id=f.account_id)
+    if f.category and model is DefectDaily:
+        qs = qs.filter(category=f.category)
+    return qs
+
+
+def _period(interval: str):
+    return {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[interval]
+
+
+def _sum_by_period(model: type, columns: tuple[str, ...], f: Filters) -> dict[date, int]:
+    total = sum((Coalesce(Sum(c), Value(0), output_field=IntegerField()) for c in columns[1:]), Sum(columns[0]))
+    rows = _rows(model, f).annotate(period=_period(f.interval)).values("period").annotate(total=total)
+    return {r["period"]: int(r["total"] or 0) for r in rows}
+
+
+def metric_series(metric: Metric, f: Filters) -> list[dict]:
+    numerators = _sum_by_period(*metric.numerator, f)
+    denominators = _sum_by_period(*metric.denominator, f) if metric.denominator else {}
+    points = []
+    for period in sorted(set(numerators) | set(denominators)):
+        num = numerators.get(period, 0)
+        den = denominators.get(period) if metric.denominator else None
+        value = num if not metric.denominator else (round(num / den * metric.scale, 4) if den else None)
+        points.append({"period": period.isoformat(), "value": value, "numerator": num, "denominator": den})
+    return points
+
+
+def p_chart(f: Filters) -> dict:
+    """Review pass rate as a p-chart: p̄ over all subgroups, limits p̄ ± 3·√(p̄(1-p̄)/nᵢ) per
+    subgroup (clipped to 0..1), and the points outside them."""
+    passed = _sum_by_period(ReviewDaily, ("passed", "passed_minor"), f)
+    sizes = _sum_by_period(ReviewDaily, ("reviews",), f)
+    n_total = sum(sizes.values())
+    center = sum(passed.values()) / n_total if n_total else None
+    points = []
+    for period in sorted(sizes):
+        n = sizes[period]
+        if not n:
+            continue
+        p = passed.get(period, 0) / n
+        sigma = math.sqrt(center * (1 - center) / n)
+        ucl, lcl = min(1.0, center + 3 * sigma), max(0.0, center - 3 * sigma)
+        points.append(
+            {
+                "period": period.isoformat(),
+                "n": n,
+                "p": round(p, 6),
+                "ucl": round(ucl, 6),
+                "lcl": round(lcl, 6),
+                "out_of_control": p > ucl or p < lcl,
+            }
+        )
+    return {"center": round(center, 6) if center is not None else None, "points": points}
+
+
+def pareto(f: Filters) -> dict:
+    """Defects by category, largest first, with the cumulative percentage."""
+    rows = list(_rows(DefectDaily, f).values("category").annotate(count=Sum("defects")).order_by("-count", "category"))
+    total = sum(r["count"] for r in rows)
+    bars, running = [], 0
+    for r in rows:
+        running += r["count"]
+        bars.append(
+            {"category": r["category"], "count": r["count"], "cumulative_percent": round(running / total * 100, 2)}
+        )
+    return {"bars": bars}
+
+
+def objective_list_for(user) -> QuerySet:
+    from .models import Objective
+
+    return Objective.objects.filter(team_id__in=team_ids_of(user)).select_related("team", "owner")
+
+
+def objective_get_for(user, *, objective_id: int):
+    from core.exceptions import NotFound
+
+    objective = objective_list_for(user).filter(pk=objective_id).first()
+    if objective is None:
+        raise NotFound("No such objective.")
+    return objective
+
+
+def dashboard_panel(request) -> dict:
+    """The home page's quality panel: the last 30 days' pass rate and the objectives' status."""
+    from datetime import timedelta
+
+    from django.utils.timezone import localdate
+
+    from .definitions import METRICS
+    from .objectives import MET, objective_statuses
+
+    teams = scoped_teams(request.user, None)
+    today = localdate()
+    f = Filters(team_ids=teams, day_from=today - timedelta(days=29), day_to=today, interval="month")
+    points = metric_series(METRICS["review_pass_rate"], f)
+    num = sum(p["numerator"] for p in points)
+    den = sum(p["denominator"] or 0 for p in points)
+    objectives = list(objective_list_for(request.user))
+    current = [s[0].status for s in objective_statuses(objectives, today=today, count=1).values()]
+    return {
+        "template": "metrics/_dashboard_panel.html",
+        "pass_rate": round(num / den * 100, 1) if den else None,
+        "reviews": den,
+        "objectives": len(objectives),
+        "objectives_met": current.count(MET),
+    }
