@@ -13,6 +13,7 @@ from accounts.models import Delivery
 from capa.models import ActionItem
 from capa.services import action_item_complete
 from core.models import Notification
+from core.selectors import notification_unread_count
 from core.services import notifications_send_digests, reminders_send_due
 from tests.capa.conftest import capa_at, evidence_file
 from tests.docs_control.conftest import make_effective_document
@@ -66,10 +67,13 @@ def test_escalation_days_are_per_team(people):
     assert ("ben", "escalated-lead") in _sent()
 
 
-def test_a_done_item_is_not_reminded(people):
+def test_a_done_item_leaves_the_inbox_and_is_not_reminded_again(people):
     item = _item(people)
+    reminders_send_due(now=_at(item.due_date - timedelta(days=1)))
+    assert notification_unread_count(people.author) == 1
     action_item_complete(item_id=item.pk, by=people.author, note="done", evidence=[evidence_file()])
-    assert reminders_send_due(now=_at(item.due_date)) == 0
+    assert notification_unread_count(people.author) == 0
+    assert reminders_send_due(now=_at(item.due_date + timedelta(days=9))) == 0
 
 
 def test_periodic_review_and_pending_acknowledgement_reminders(people):

@@ -33,7 +33,13 @@ from capa.services._common import (
 from capa.workflow import TRANSITIONS, NCStatus, Status
 from core.exceptions import TransitionNotAllowed, ValidationError
 from core.models import Meaning
-from core.services import attachment_create, audited_save, notification_enqueue, signature_create
+from core.services import (
+    attachment_create,
+    audited_save,
+    notification_enqueue,
+    notifications_resolve,
+    signature_create,
+)
 from core.workflow import assert_transition
 
 # --- corrective actions -----------------------------------------------------------------------
@@ -209,6 +215,7 @@ def action_item_complete(
     item.done_by = by
     item.done_note = (note or "").strip()
     audited_save(item, by=by, reason="action done")
+    notifications_resolve(subject=item)  # its reminders leave the inbox
     for upload in evidence:
         attachment_create(team=capa.team, upload=upload, by=by, record=item)
     return item
@@ -325,6 +332,7 @@ def capa_verify(
     check.checked_at = timezone.now()
     check.checked_by = by
     audited_save(check, by=by, reason=f"check: {result.replace('_', ' ')}")
+    notifications_resolve(subject=check)
     for upload in evidence_files:
         attachment_create(team=capa.team, upload=upload, by=by, record=check)
     if result == CheckResult.NOT_EFFECTIVE:
