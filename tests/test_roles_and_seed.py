@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from accounts.models import Membership, Team, User
-from accounts.permissions import has_right, is_admin
+from accounts.permissions import has_right
 from accounts.roles import Right
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,6 @@ def test_rights_come_from_the_role_in_that_team(people):
     assert not has_right(people.author, people.team_a.pk, Right.DOCUMENT_APPROVE)
     assert has_right(people.qa, people.team_a.pk, Right.CAPA_SIGN)
     assert not has_right(people.viewer, people.team_a.pk, Right.POST_REVIEW)
-    assert is_admin(people.admin) and not is_admin(people.qa)
 
 
 def test_a_user_may_hold_different_roles_in_different_teams(people):

@@ -1,8 +1,14 @@
 from django.urls import path
 
 from accounts.api import views
+from accounts.api.members import TeamMemberViewSet
+
+members = TeamMemberViewSet.as_view({"get": "list", "post": "create"})
+member = TeamMemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("teams/<int:team_id>/members/", members, name="api-team-members"),
+    path("teams/<int:team_id>/members/<int:pk>/", member, name="api-team-member"),
 ]
