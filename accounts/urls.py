@@ -15,5 +15,7 @@ urlpatterns = [
     path("teams/<int:team_id>/", views.team_detail, name="team-detail"),
     path("teams/<int:team_id>/members/", views.team_members, name="team-members"),
     path("teams/<int:team_id>/members/<int:membership_id>/role/", views.team_member_role, name="team-member-role"),
-    path("teams/<int:team_id>/members/<int:membership_id>/remove/", views.team_member_remove, name="team-member-remove"),
+    path(
+        "teams/<int:team_id>/members/<int:membership_id>/remove/", views.team_member_remove, name="team-member-remove"
+    ),
 ]

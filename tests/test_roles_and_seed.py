@@ -15,7 +15,8 @@ def test_sync_roles_is_idempotent(people):
     call_command("sync_roles")
     assert {g.name: set(g.user_set.values_list("username", flat=True)) for g in Group.objects.all()} == groups
     assert "ben" in groups["role:team_lead"]
-    assert User.objects.get(username="admin").is_staff
+    # Staff follows superuser only: a team admin gets nothing from the admin site.
+    assert not User.objects.get(username="admin").is_staff
     assert not User.objects.get(username="alice").is_staff
 
 

@@ -9,13 +9,11 @@ from accounts.models import Membership
 from accounts.selectors import membership_list_for, team_get_for, user_by_username
 from accounts.services import membership_change_role, membership_grant, membership_revoke
 from accounts.services.memberships import REASON_MAX
-from core.api.base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin, valid
 from core.exceptions import ValidationError
 
 
-class TeamMemberViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class TeamMemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Members of one of your teams. Adding, changing and removing need the team's admin right;
     nobody changes their own roles, and a team keeps at least one admin."""
 
@@ -28,7 +26,7 @@ class TeamMemberViewSet(
     @extend_schema(request=TeamMemberAddSerializer, responses={201: TeamMemberSerializer})
     def create(self, request, team_id: int):
         team = team_get_for(request.user, team_id=team_id)
-        data = _valid(TeamMemberAddSerializer, request.data)
+        data = valid(TeamMemberAddSerializer, request)
         user = user_by_username(data["username"])
         if user is None:
             raise ValidationError({"username": "No active account has this username."})
@@ -39,7 +37,7 @@ class TeamMemberViewSet(
 
     @extend_schema(request=TeamMemberChangeSerializer, responses={200: TeamMemberSerializer})
     def partial_update(self, request, team_id: int, pk: int):
-        data = _valid(TeamMemberChangeSerializer, request.data)
+        data = valid(TeamMemberChangeSerializer, request)
         membership = membership_change_role(
             team_id=team_id, membership_id=pk, role=data["role"], by=request.user, reason=data.get("reason", "")
         )
@@ -54,9 +52,3 @@ class TeamMemberViewSet(
             team_id=team_id, membership_id=pk, by=request.user, reason=request.query_params.get("reason", "")
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

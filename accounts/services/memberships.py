@@ -15,10 +15,12 @@ from accounts.models import Membership, Team, User
 from accounts.permissions import can_manage_team, team_ids_of
 from accounts.roles import Role
 from core.exceptions import NotFound, PermissionDenied, ValidationError
+from core.services import audited_save
 
 from .roles import roles_sync
 
-REASON_MAX = 200
+# The history's change-reason column holds 100 characters: what was done (up to ~35) + the reason.
+REASON_MAX = 60
 
 
 @transaction.atomic
@@ -77,10 +79,8 @@ def _ensure_an_admin_remains(team_id: int, leaving: Membership) -> None:
         raise ValidationError({"role": "A team needs at least one admin: make someone else admin first."})
 
 
-def _mark_audit(membership: Membership, *, by: User | None, reason: str, what: str) -> None:
-    """Who and why, for the history row the next save or delete writes."""
-    membership._history_user = by
-    membership._change_reason = f"{what}: {reason}" if reason else what
+def _change_reason(what: str, reason: str) -> str:
+    return f"{what}: {reason}" if reason else what
 
 
 @transaction.atomic
@@ -94,8 +94,7 @@ def membership_grant(*, team: Team, user: User, role: str, by: User | None, reas
     membership = Membership.objects.filter(team=team, user=user, role=role).first()
     if membership is None:
         membership = Membership(team=team, user=user, role=role)
-        _mark_audit(membership, by=by, reason=reason, what=f"granted {role}")
-        membership.save()
+        audited_save(membership, by=by, reason=_change_reason(f"granted {role}", reason))
         roles_sync(user=user)
     return membership
 
@@ -127,9 +126,9 @@ def membership_change_role(
     if Membership.objects.filter(team_id=membership.team_id, user_id=membership.user_id, role=role).exists():
         raise ValidationError({"role": f"{membership.user} already holds this role in the team."})
     _ensure_an_admin_remains(membership.team_id, membership)
-    _mark_audit(membership, by=by, reason=reason, what=f"changed {membership.role} to {role}")
+    what = f"changed {membership.role} to {role}"
     membership.role = role
-    membership.save()
+    audited_save(membership, by=by, reason=_change_reason(what, reason), fields=["role"])
     roles_sync(user=membership.user)
     return membership
 
@@ -143,6 +142,8 @@ def membership_revoke(*, membership_id: int, by: User | None, team_id: int | Non
     membership = _locked_membership(team_id, membership_id)
     _ensure_can_manage(by, membership.team_id, membership.user)
     _ensure_an_admin_remains(membership.team_id, membership)
-    _mark_audit(membership, by=by, reason=reason, what=f"revoked {membership.role}")
+    # The deletion's history row: the same who and why as audited_save gives a save.
+    membership._history_user = by
+    membership._change_reason = _change_reason(f"revoked {membership.role}", reason)[:100]
     membership.delete()
     roles_sync(user=membership.user)
