@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import Membership, Team, User
-from accounts.permissions import can_manage_team, team_ids_of
+from accounts.permissions import can_manage_team, forget_roles, team_ids_of
 from accounts.roles import Role
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from core.services import audited_save
@@ -55,6 +55,8 @@ def _ensure_can_manage(by: User | None, team_id: int, target: User) -> None:
     """``by=None`` is the system (seed, command line) and may do anything."""
     if by is None:
         return
+    # Read the actor's roles afresh: another admin may have just removed them.
+    forget_roles(by)
     if team_id not in team_ids_of(by):
         # Another team's members: the same answer as a team that doesn't exist.
         raise NotFound("No such team.")
@@ -64,18 +66,21 @@ def _ensure_can_manage(by: User | None, team_id: int, target: User) -> None:
         raise PermissionDenied("You can't change your own roles; ask another admin of the team.")
 
 
-def _ensure_an_admin_remains(team_id: int, leaving: Membership) -> None:
-    """Refuse to take the team's last admin role away. Locks the team's admin rows, so two admins
-    removing each other at the same moment can't both succeed."""
-    if leaving.role != Role.ADMIN:
-        return
-    admins = list(
-        Membership.objects.select_for_update()
+def _admin_ids_locked(team_id: int) -> set[int]:
+    return set(
+        Membership.objects.select_for_update(of=("self",))
         .filter(team_id=team_id, role=Role.ADMIN, user__is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if not set(admins) - {leaving.pk}:
+
+
+def _ensure_an_admin_remains(team_id: int, leaving: Membership) -> None:
+    """Refuse to take the team's last admin role away (the admin rows are locked by then, so two
+    admins removing each other at the same moment can't both succeed)."""
+    if leaving.role != Role.ADMIN:
+        return
+    if not _admin_ids_locked(team_id) - {leaving.pk}:
         raise ValidationError({"role": "A team needs at least one admin: make someone else admin first."})
 
 
@@ -100,10 +105,21 @@ def membership_grant(*, team: Team, user: User, role: str, by: User | None, reas
 
 
 def _locked_membership(team_id: int | None, membership_id: int) -> Membership:
-    qs = Membership.objects.select_for_update().select_related("user").filter(pk=membership_id)
+    qs = Membership.objects.filter(pk=membership_id)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
-    membership = qs.first()
+    found_team_id = qs.values_list("team_id", flat=True).first()
+    if found_team_id is None:
+        raise NotFound("No such membership.")
+    # The team's admin rows first, always in the same order, then the target: two admins acting
+    # on each other at the same moment queue up instead of deadlocking.
+    _admin_ids_locked(found_team_id)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=membership_id, team_id=found_team_id)
+        .first()
+    )
     if membership is None:
         raise NotFound("No such membership.")
     return membership

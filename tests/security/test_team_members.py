@@ -6,7 +6,7 @@ from accounts.models import Membership, User
 from accounts.permissions import can_manage_team
 from accounts.roles import Role
 from accounts.services import membership_change_role, membership_grant, membership_revoke
-from core.exceptions import NotFound, ValidationError
+from core.exceptions import NotFound, PermissionDenied, ValidationError
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,16 +137,19 @@ def test_the_last_admin_of_a_team_stays(people):
 
 
 def test_two_admins_removing_each_other_leave_one_admin(people):
-    """The second of two crossing removals finds the first done and is refused."""
+    """The second of two crossing removals is refused: the service reads its actor's roles afresh
+    (here), and locks the team's admin rows when the two truly overlap (the last-admin rule)."""
     team = people.team_a
     second = UserFactory(username="sam")
     MembershipFactory(user=second, team=team, role=Role.ADMIN)
+    MembershipFactory(user=second, team=team, role=Role.VIEWER)
     first_admin = User.objects.get(pk=people.admin.pk)
     second_admin = User.objects.get(pk=second.pk)
     # Both loaded their roles (as two requests would) before either acts.
     assert can_manage_team(first_admin, team.pk) and can_manage_team(second_admin, team.pk)
-    membership_revoke(membership_id=_membership(second, team).pk, by=first_admin)
-    with pytest.raises(ValidationError):
+    second_as_admin = Membership.objects.get(user=second, team=team, role=Role.ADMIN)
+    membership_revoke(membership_id=second_as_admin.pk, by=first_admin)
+    with pytest.raises(PermissionDenied):
         membership_revoke(membership_id=_membership(people.admin, team).pk, by=second_admin)
     assert Membership.objects.filter(team=team, role=Role.ADMIN).count() == 1
 
