@@ -62,3 +62,12 @@ class TeamMemberAddSerializer(serializers.Serializer):
 class TeamMemberChangeSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never its key."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields

@@ -104,3 +104,18 @@ def test_existing_authtoken_keys_are_converted_to_hashes_and_keep_working(people
     token = ApiToken.objects.get(user=people.qa)
     assert token.prefix == "aaaaaaaa" and token.key_hash == hashlib.sha256(b"a" * 40).hexdigest()
     assert _me("a" * 40).json()["username"] == "alice"
+
+
+def test_the_api_lists_ones_own_tokens_without_keys_and_revokes_them(api_for, people):
+    token, key = api_token_create(user=people.qa, by=None, name="ci")
+    other, other_key = api_token_create(user=people.author, by=None)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    listed = api.get("/api/v1/auth/tokens/")
+    assert listed.status_code == 200
+    assert [(t["id"], t["name"], t["prefix"]) for t in listed.json()["results"]] == [(token.pk, "ci", key[:8])]
+    assert key not in listed.content.decode()
+    assert api.delete(f"/api/v1/auth/tokens/{other.pk}/").status_code == 404
+    assert _me(other_key).status_code == 200
+    assert api.delete(f"/api/v1/auth/tokens/{token.pk}/").status_code == 204
+    assert _me(key).status_code == 401
