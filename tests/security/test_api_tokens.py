@@ -86,7 +86,7 @@ def test_a_user_keeps_at_most_the_configured_number_of_tokens(settings, people):
 def test_existing_authtoken_keys_are_converted_to_hashes_and_keep_working(people):
     import importlib
 
-    migration = importlib.import_module("accounts.migrations.0004_api_token_from_authtoken")
+    migration = importlib.import_module("accounts.migrations.0005_api_token_from_authtoken")
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz NOT NULL,"

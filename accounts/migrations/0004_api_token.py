@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_history_append_only"),
+        ("accounts", "0003_reminder_preferences_and_escalation"),
     ]
 
     operations = [

@@ -31,6 +31,6 @@ def convert(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_api_token")]
+    dependencies = [("accounts", "0004_api_token")]
 
     operations = [migrations.RunPython(convert, migrations.RunPython.noop)]
