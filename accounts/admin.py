@@ -1,10 +1,14 @@
+"""The admin site is for superusers only (core.admin_site); team admins use the product's pages.
+
+DRF's authtoken admin is not registered (nor its app installed): it listed every key.
+API tokens show here by name and prefix only; the key itself is never stored.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Membership, Team, User
+from accounts.models import ApiToken, Membership, Team, User
 from core.admin_site import admin_site
 
 
@@ -30,4 +34,18 @@ class TeamAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-admin_site.register(TokenProxy, TokenAdmin)
+@admin.register(ApiToken, site=admin_site)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Revoke (delete) tokens; nothing to add or edit: a token is issued to its owner only."""
+
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "prefix"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .roles import Right, Role, rights_of
+from .roles import Right, rights_of
 
 if TYPE_CHECKING:
     from .models import User
@@ -62,8 +62,10 @@ def can_manage_team(user: User, team_id: int) -> bool:
     return has_right(user, team_id, Right.MANAGE_TEAM)
 
 
-def is_admin(user: User) -> bool:
-    """Admin site access: a superuser, or an admin of at least one team."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or any(Role.ADMIN in roles for roles in roles_by_team(user).values())
+def can_use_admin_site(user: User) -> bool:
+    """The Django admin site is for superusers only: it is not scoped by team."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def team_ids_managed_by(user: User) -> set[int]:
+    return team_ids_with_right(user, Right.MANAGE_TEAM)

@@ -2,7 +2,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core.exceptions import NotFound
 
-from .models import Membership, Team, User
+from .models import ApiToken, Membership, Team, User
 from .permissions import team_ids_of
 
 
@@ -46,3 +46,30 @@ def team_members(
     if roles:
         qs = qs.filter(memberships__role__in=roles)
     return qs.distinct().order_by("username")
+
+
+def membership_list_for(user: User, *, team_id: int) -> QuerySet[Membership]:
+    """A team's memberships, for a member of that team; another team is NotFound (404)."""
+    if team_id not in team_ids_of(user):
+        raise NotFound("No such team.")
+    return Membership.objects.filter(team_id=team_id).select_related("user").order_by("user__username", "role")
+
+
+def user_by_username(username: str) -> User | None:
+    """An active account by its exact username (a team admin adds people by username)."""
+    return User.objects.filter(username=username.strip(), is_active=True).first()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def membership_history_for(user: User, *, team_id: int, limit: int = 50) -> list:
+    """Who granted, changed or revoked which role in the team, newest first (simple-history rows)."""
+    if team_id not in team_ids_of(user):
+        raise NotFound("No such team.")
+    return list(
+        Membership.history.filter(team_id=team_id)
+        .select_related("history_user", "user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )

@@ -12,7 +12,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,9 @@ def token(people):
     # transaction that would end the test. Django's own test client switches this off the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield Token.objects.create(user=people.qa).key
+    from accounts.services import api_token_create
+
+    yield api_token_create(user=people.qa, by=None)[1]
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -68,14 +68,6 @@ def test_session_expires_when_idle_and_cookie_flags(client, people):
     assert int(cookie["max-age"]) == 8 * 3600
 
 
-def test_admin_site_is_for_admins_only(client, people):
-    client.force_login(people.qa)
-    assert client.get("/admin/").status_code == 302
-    client.force_login(people.admin)
-    assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/accounts/user/").status_code == 200
-
-
 def test_password_validators_refuse_weak_passwords():
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError

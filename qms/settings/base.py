@@ -22,7 +22,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -135,11 +134,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=env("QMS_LOGIN_COOLOFF_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# The page login gets the template above; the API gets JSON (accounts.lockout).
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Login must not depend on the cache or the broker: attempts live in the database, and so do
+# sessions (a Redis outage must not log everyone out or turn the login into a 500).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Electronic signatures: N wrong passwords in a row lock signing for M minutes.
 QMS_SIGNING_FAILURE_LIMIT = env("QMS_SIGNING_FAILURE_LIMIT")
 QMS_SIGNING_LOCK_MINUTES = env("QMS_SIGNING_LOCK_MINUTES")
+
+# API tokens one user may hold at once (accounts.services.api_token_create).
+QMS_API_TOKENS_PER_USER = env("QMS_API_TOKENS_PER_USER")
 
 # Idle sessions expire: the cookie age is renewed on every request.
 SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_IDLE_HOURS") * 3600)
@@ -205,7 +213,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then gets 401 with WWW-Authenticate, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

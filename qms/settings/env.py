@@ -20,6 +20,7 @@ env = environ.Env(
     QMS_LOGIN_COOLOFF_MINUTES=(int, 15),
     QMS_SIGNING_FAILURE_LIMIT=(int, 5),
     QMS_SIGNING_LOCK_MINUTES=(int, 15),
+    QMS_API_TOKENS_PER_USER=(int, 10),
     QMS_ATTACHMENT_MAX_MB=(int, 25),
     QMS_DEMO_PASSWORD=(str, "demo-pass-2026"),
     QMS_WORKER_STALE_SECONDS=(int, 120),
