@@ -56,6 +56,6 @@ class ServiceUnavailableMiddleware:
         from core.exceptions import ServiceUnavailable
         from core.views.errors import service_unavailable
 
-        if not isinstance(exception, ServiceUnavailable | OUTAGE_ERRORS):
+        if not isinstance(exception, (ServiceUnavailable, *OUTAGE_ERRORS)):
             return None
         return service_unavailable(request, exception)

@@ -32,7 +32,7 @@ def exception_handler(exc, context):
         return Response({"password": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, domain.SigningLocked):
         return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-    if isinstance(exc, domain.ServiceUnavailable | OUTAGE_ERRORS):
+    if isinstance(exc, (domain.ServiceUnavailable, *OUTAGE_ERRORS)):
         # A connection error inside a service transaction has rolled it back: nothing written.
         message = (
             exc.message if isinstance(exc, domain.ServiceUnavailable) else domain.ServiceUnavailable.default_message
