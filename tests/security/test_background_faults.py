@@ -173,6 +173,33 @@ def test_a_task_redelivered_after_every_attempt_died_fails_instead_of_looping(
     assert not Post.objects.exists()
 
 
+@pytest.mark.django_db
+def test_an_import_over_its_time_limit_is_failed_with_a_message(
+    people, brand_ig, django_capture_on_commit_callbacks, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("post_reviews.services.imports._consume", too_slow)
+    run = queued_run(people, django_capture_on_commit_callbacks, csv_of(2))
+    services.import_run_execute(import_run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED and "time limit" in run.failure_message
+
+
+@pytest.mark.django_db
+def test_readyz_reports_a_job_nobody_swept(people, brand_ig, django_capture_on_commit_callbacks, client):
+    from core.services import heartbeat_record
+
+    heartbeat_record(name="worker")
+    run = queued_run(people, django_capture_on_commit_callbacks, csv_of(1))
+    went_quiet(run, attempts=1, seconds=3600)  # beat (the sweeper) has not run for an hour
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["jobs"]["ok"] is False
+
+
 def test_the_sweeper_runs_every_minute_and_the_timings_nest(settings):
     from core.checks import job_timings
 
@@ -271,6 +298,15 @@ def test_a_broker_lost_at_commit_leaves_a_queued_run_the_sweeper_sends(
     assert jobs_sweep()["resent"] == 1
     run.refresh_from_db()
     assert run.status == JobStatus.DONE and run.created_count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_pdf_with_the_broker_down_is_503_not_500(dead_broker, people, client_for, api_for, settings):
+    settings.QMS_PDF_INLINE_MAX_CHARS = 10  # rendered by a worker, so the request sends a task
+    version = draft_of(make_document(people))
+    page = client_for(people.qa).get(f"/documents/versions/{version.pk}/pdf/")
+    api = api_for(people.qa).get(f"/api/v1/document-versions/{version.pk}/pdf/")
+    assert page.status_code == 503 and api.status_code == 503
 
 
 @pytest.fixture
