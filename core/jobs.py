@@ -42,6 +42,11 @@ class JobKind:
         return import_string(self.task_path)
 
 
+class JobSuperseded(Exception):
+    """This worker's attempt no longer owns the job (the sweeper gave it to another worker): stop
+    without writing. Raised by `core.services.job_touch`."""
+
+
 _REGISTRY: dict[str, JobKind] = {}
 
 
@@ -60,7 +65,7 @@ def job_kind_of(model) -> JobKind:
 
 
 @contextmanager
-def heartbeat(model, pk: int, *, every: float | None = None) -> Iterator[None]:
+def heartbeat(model, pk: int, *, attempt: int, every: float | None = None) -> Iterator[None]:
     """Touch the running row's `heartbeat_at` every few seconds from a timer thread while the
     block runs, so a long step (parsing a big file, rendering a PDF) still shows a live worker.
     A killed worker stops the timer with it, which is what the sweeper looks for. Jobs also touch
@@ -73,7 +78,9 @@ def heartbeat(model, pk: int, *, every: float | None = None) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(interval):
-                model.objects.filter(pk=pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                alive = model.objects.filter(pk=pk, status=JobStatus.RUNNING, attempts=attempt)
+                if not alive.update(heartbeat_at=timezone.now()):
+                    return  # finished, or superseded by another attempt
         except Exception:  # a lost heartbeat must not break the job; the sweeper may then resume it
             logger.warning("heartbeat of %s %s stopped", model._meta.label_lower, pk, exc_info=True)
         finally:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.broker import enqueue_on_commit
-from core.jobs import job_kind_of, registered_jobs
+from core.jobs import JobSuperseded, job_kind_of, registered_jobs
 from core.models import JobRun, JobStatus
 
 logger = logging.getLogger("qms.jobs")
@@ -63,10 +63,19 @@ def job_claim(model: type[JobRun], *, run_id: int) -> JobRun | None:
     return run
 
 
+def _this_attempt(run: JobRun):
+    """The row while it is still this worker's attempt. The attempt count is the fencing token:
+    once the sweeper has handed the job to another worker (a new claim, attempts + 1), the old
+    worker's writes match nothing."""
+    return type(run).objects.filter(pk=run.pk, attempts=run.attempts, status=JobStatus.RUNNING)
+
+
 def job_touch(run: JobRun, **fields) -> None:
     """A committed step: store the job's progress fields and the heartbeat in one UPDATE.
-    Call it inside the step's transaction so progress and data commit together."""
-    type(run).objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **fields)
+    Call it inside the step's transaction so progress and data commit together. Raises
+    JobSuperseded (rolling the step back) when another attempt owns the job now."""
+    if not _this_attempt(run).update(heartbeat_at=timezone.now(), **fields):
+        raise JobSuperseded(f"{run._meta.label_lower} {run.pk}: attempt {run.attempts} was superseded")
 
 
 def _finish(run: JobRun, status: str, message: str, now) -> None:
@@ -77,18 +86,30 @@ def _finish(run: JobRun, status: str, message: str, now) -> None:
     run.save(update_fields=["status", "failure_message", "finished_at", "heartbeat_at"])
 
 
-def job_finish(run: JobRun, *, extra_fields: tuple[str, ...] = ()) -> None:
-    """Mark the job done. `extra_fields`: the job's own fields to save with it."""
-    run.status, run.failure_message = JobStatus.DONE, ""
-    run.finished_at = run.heartbeat_at = timezone.now()
-    run.save(update_fields=["status", "failure_message", "finished_at", "heartbeat_at", *extra_fields])
+def _end(run: JobRun, status: str, message: str, extra_fields: tuple[str, ...]) -> bool:
+    now = timezone.now()
+    values = {name: getattr(run, name) for name in extra_fields}
+    ended = _this_attempt(run).update(
+        status=status, failure_message=message, finished_at=now, heartbeat_at=now, **values
+    )
+    if ended:
+        run.status, run.failure_message, run.finished_at, run.heartbeat_at = status, message, now, now
+    else:
+        logger.info(
+            "%s %s: attempt %s superseded; its end is not recorded", run._meta.label_lower, run.pk, run.attempts
+        )
+    return bool(ended)
 
 
-def job_fail(run: JobRun, *, message: str, extra_fields: tuple[str, ...] = ()) -> None:
-    """Mark the job failed with a message people can act on (shown on its page)."""
-    run.status, run.failure_message = JobStatus.FAILED, message
-    run.finished_at = run.heartbeat_at = timezone.now()
-    run.save(update_fields=["status", "failure_message", "finished_at", "heartbeat_at", *extra_fields])
+def job_finish(run: JobRun, *, extra_fields: tuple[str, ...] = ()) -> bool:
+    """Mark this attempt's job done. `extra_fields`: the job's own fields to save with it.
+    False when another attempt owns the job now (nothing is written)."""
+    return _end(run, JobStatus.DONE, "", extra_fields)
+
+
+def job_fail(run: JobRun, *, message: str, extra_fields: tuple[str, ...] = ()) -> bool:
+    """Mark this attempt's job failed with a message people can act on (shown on its page)."""
+    return _end(run, JobStatus.FAILED, message, extra_fields)
 
 
 def job_requeue(run: JobRun, *, reset_attempts: bool) -> JobRun:

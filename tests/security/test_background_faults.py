@@ -162,6 +162,25 @@ def test_fresh_jobs_are_left_alone_and_a_duplicate_message_changes_nothing(
 
 
 @pytest.mark.django_db
+def test_a_worker_thought_dead_but_still_running_is_fenced_off(people, brand_ig, django_capture_on_commit_callbacks):
+    from core.jobs import JobSuperseded
+    from core.services import job_finish, job_touch
+
+    run = queued_run(people, django_capture_on_commit_callbacks, csv_of(2))
+    slow = job_claim(ImportRun, run_id=run.pk)  # attempt 1, then quiet for too long
+    went_quiet(run, attempts=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert jobs_sweep()["resumed"] == 1
+    assert job_claim(ImportRun, run_id=run.pk).attempts == 2  # another worker takes it
+
+    with pytest.raises(JobSuperseded):
+        job_touch(slow, rows_done=99)
+    assert job_finish(slow) is False
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.rows_done) == (JobStatus.RUNNING, 2, 0)
+
+
+@pytest.mark.django_db
 def test_a_task_redelivered_after_every_attempt_died_fails_instead_of_looping(
     people, brand_ig, django_capture_on_commit_callbacks, settings
 ):
