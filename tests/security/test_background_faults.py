@@ -343,7 +343,9 @@ def assert_still_in_review(version: DocumentVersion) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_approval_with_redis_down_is_503_and_signs_nothing(dead_broker, in_review, people, api_for, client_for):
+def test_an_approval_with_redis_down_is_503_and_signs_nothing(
+    dead_broker, in_review, people, api_for, client_for, caplog
+):
     with dead_cache(dead_broker):
         api = api_for(people.lead).post(
             f"/api/v1/document-versions/{in_review.pk}/approve/", {"password": PASSWORD}, format="json"
@@ -354,6 +356,7 @@ def test_an_approval_with_redis_down_is_503_and_signs_nothing(dead_broker, in_re
     assert api.status_code == 503, api.content
     assert page.status_code == 503 and 'data-testid="service-unavailable"' in page.content.decode()
     assert_still_in_review(in_review)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 @pytest.mark.django_db(transaction=True)
