@@ -9,6 +9,7 @@ unreachable broker or cache.
 """
 
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -172,6 +173,21 @@ def test_a_worker_thought_dead_but_still_running_is_fenced_off(people, brand_ig,
     assert job_finish(slow) is False
     run.refresh_from_db()
     assert (run.status, run.attempts, run.rows_done) == (JobStatus.RUNNING, 2, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_step_keeps_the_heartbeat_fresh_from_the_timer(people, brand_ig):
+    from core.jobs import heartbeat
+
+    run = services.import_run_create(team_id=people.team_a.pk, upload=upload(), kind="csv", by=people.qa)
+    ImportRun.objects.filter(pk=run.pk).update(status=JobStatus.QUEUED, attempts=0)
+    claimed = job_claim(ImportRun, run_id=run.pk)
+    first = claimed.heartbeat_at
+    with heartbeat(ImportRun, run.pk, attempt=claimed.attempts, every=0.05):  # a step with no commit
+        deadline = time.monotonic() + 10
+        while ImportRun.objects.get(pk=run.pk).heartbeat_at == first and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert ImportRun.objects.get(pk=run.pk).heartbeat_at > first
 
 
 @pytest.mark.django_db
