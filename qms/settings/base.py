@@ -245,7 +245,8 @@ SPECTACULAR_SETTINGS = {
         "NonconformityCategoryEnum": "capa.models.Category",
         "DefectCategoryEnum": "post_reviews.models.DefectCategory",
         "PostStatusEnum": "post_reviews.models.PostStatus",
-        "ImportStatusEnum": "post_reviews.models.ImportStatus",
+        # Every job row (imports, evidence packs) shares core.models.JobStatus: one enum.
+        "JobStatusEnum": "core.models.JobStatus",
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
         "LotStatusEnum": "post_reviews.models.LotStatus",
         "ReviewOutcomeEnum": "post_reviews.models.Outcome",
