@@ -59,3 +59,10 @@ class InvalidPassword(DomainError):
 
 class SigningLocked(DomainError):
     default_message = "Signing is locked after too many wrong passwords. Try again later."
+
+
+class ServiceUnavailable(DomainError):
+    """A server the action needs (the task broker, the cache) can't be reached: a 503, nothing
+    written. Broker and Redis connection errors are answered the same way."""
+
+    default_message = "A service this action needs (the task queue or the cache) is unreachable."

@@ -34,3 +34,28 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ServiceUnavailableMiddleware:
+    """A page whose action needs an unreachable broker or cache answers the 503 page.
+
+    `ServiceUnavailable` from a service, or a Redis/broker connection error raised inside one
+    (its transaction has rolled back by the time it gets here), becomes a 503 with Retry-After,
+    logged once at WARNING without a traceback: an outage is not a bug. The API maps the same
+    errors in `core.api.exceptions`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from core.broker import OUTAGE_ERRORS
+        from core.exceptions import ServiceUnavailable
+        from core.views.errors import service_unavailable
+
+        if not isinstance(exception, (ServiceUnavailable, *OUTAGE_ERRORS)):
+            return None
+        return service_unavailable(request, exception)

@@ -146,3 +146,44 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"digest for {self.user_id} on {self.day}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class JobRun(models.Model):
+    """Fields of a background job's row (an import, a PDF render, an evidence pack).
+
+    The worker claims the row (`core.services.job_claim`), touches `heartbeat_at` after each
+    committed step and from a timer (`core.jobs.heartbeat`), and finishes it done or failed.
+    `sweep_stale_jobs` resumes or fails rows whose heartbeat went quiet (see docs/operations.md).
+    A concrete model registers itself with `core.jobs.register_job`.
+    """
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times a worker started it
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life (queued or running)
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        # The sweeper's scan: only queued and running rows, by heartbeat. A subclass with its own
+        # Meta inherits this one (`class Meta(JobRun.Meta)`) to keep the index.
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                name="%(class)s_active_idx",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

@@ -35,3 +35,10 @@ def send_digests() -> None:
     from core.services import notifications_send_digests
 
     notifications_send_digests(now=timezone.now())
+
+
+@shared_task
+def sweep_stale_jobs() -> None:
+    from core.services import jobs_sweep
+
+    jobs_sweep()

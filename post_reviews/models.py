@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from capa.models import Severity  # one severity scale: a defect's severity becomes its NC's
+from core.models import JobRun, JobStatus
 
 from .platforms import Platform
 
@@ -259,37 +260,43 @@ class Defect(models.Model):
         return f"{self.get_severity_display()} {self.get_category_display()} defect"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+# An import run is a background job row: the statuses are the shared job statuses.
+ImportStatus = JobStatus
 
 
-class ImportRun(models.Model):
+class ImportRun(JobRun):
+    """One uploaded file being imported. Status, attempts, heartbeat and failure message come
+    from `core.models.JobRun`; the run registers with the sweeper in `apps.py`."""
+
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, default="csv")  # csv | x_archive
+    # The X account an archive belongs to (an X archive names no account of its own).
+    account = models.ForeignKey(SocialAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=200)
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)  # rows of committed batches: where a resume starts
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [{"line": 7, "reason": "..."}], first 1000
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(JobRun.Meta):
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.status})"
+
+    @property
+    def message(self) -> str:
+        """The failure message (the field was called `message` before job rows shared fields)."""
+        return self.failure_message
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self.failure_message = value
 
     @property
     def percent(self) -> int:

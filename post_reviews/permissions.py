@@ -27,3 +27,7 @@ def can_manage_checklists(user, team_id: int) -> bool:
 
 def can_sample(user, team_id: int) -> bool:
     return has_right(user, team_id, Right.POST_REVIEW)
+
+
+def can_retry_import(user, run) -> bool:
+    return can_manage_posts(user, run.team_id)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("posts/<int:post_id>/review/submit/", views.review_submit, name="review-submit"),
     path("import/", views.imports, name="imports"),
     path("import/<int:run_id>/", views.import_detail, name="import"),
+    path("import/<int:run_id>/retry/", views.import_retry, name="import-retry"),
     path("accounts/", views.accounts, name="accounts"),
     path("settings/", views.precheck_settings, name="settings"),
     path("checklists/", views.checklists, name="checklists"),

@@ -259,7 +259,19 @@ def imports(request):
 def import_detail(request, run_id: int):
     run = selectors.import_run_get_for(request.user, run_id=run_id)
     template = "post_reviews/import_detail.html#progress" if request.htmx else "post_reviews/import_detail.html"
-    return render(request, template, {"run": run})
+    can_retry = run.status == "failed" and perms.can_retry_import(request.user, run)
+    return render(request, template, {"run": run, "can_retry": can_retry})
+
+
+@require_POST
+@domain_errors
+def import_retry(request, run_id: int):
+    run_service(
+        request,
+        lambda: services.import_run_retry(import_run_id=run_id, by=request.user),
+        success="The import is queued again; it continues after the rows already imported.",
+    )
+    return HttpResponseRedirect(reverse("post_reviews:import", args=[run_id]))
 
 
 @require_http_methods(["GET", "POST"])

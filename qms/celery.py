@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings.local")
 
-# DjangoTask gives every task `delay_on_commit`, so services enqueue only after their commit.
-app = Celery("qms", task_cls="celery.contrib.django.task:DjangoTask")
+# QmsTask (a DjangoTask) gives every task `delay_on_commit`, so services enqueue only after their
+# commit, and a broker outage at that moment is logged for the sweeper instead of raised.
+app = Celery("qms", task_cls="core.broker:QmsTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -1,4 +1,5 @@
-"""Turn domain exceptions into API answers: 404, 403, 409 with the current status, 400 by field."""
+"""Turn domain exceptions into API answers: 404, 403, 409 with the current status, 400 by field,
+503 when the broker or cache is unreachable."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import exceptions as domain
+from core.broker import OUTAGE_ERRORS, outage_logged
 
 
 def exception_handler(exc, context):
@@ -30,6 +32,16 @@ def exception_handler(exc, context):
         return Response({"password": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, domain.SigningLocked):
         return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    if isinstance(exc, (domain.ServiceUnavailable, *OUTAGE_ERRORS)):
+        # A connection error inside a service transaction has rolled it back: nothing written.
+        message = (
+            exc.message if isinstance(exc, domain.ServiceUnavailable) else domain.ServiceUnavailable.default_message
+        )
+        response = Response(
+            {"detail": f"{message} Nothing was changed; try again in a minute."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        return outage_logged(context["request"], response, exc)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(errors, status=status.HTTP_400_BAD_REQUEST)

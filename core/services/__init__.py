@@ -3,6 +3,7 @@
 from .attachments import attachment_create
 from .health import heartbeat_record, readiness_checks
 from .history import audited_save
+from .jobs import job_claim, job_fail, job_finish, job_requeue, job_touch, jobs_stuck_count, jobs_sweep
 from .notifications import (
     notification_email_send,
     notification_enqueue,
@@ -18,6 +19,13 @@ __all__ = [
     "audited_save",
     "canonical_sha256",
     "heartbeat_record",
+    "job_claim",
+    "job_fail",
+    "job_finish",
+    "job_requeue",
+    "job_touch",
+    "jobs_stuck_count",
+    "jobs_sweep",
     "notification_email_send",
     "notification_enqueue",
     "notification_mark_all_read",

@@ -50,6 +50,23 @@ def _check_worker() -> tuple[bool, str]:
     return True, f"last heartbeat {int(age.total_seconds())} s ago"
 
 
+def _check_jobs() -> tuple[bool, str]:
+    from .jobs import jobs_stuck_count
+
+    try:
+        stuck = jobs_stuck_count()
+    except Exception as exc:
+        return False, type(exc).__name__
+    if stuck:
+        return False, f"{stuck} job(s) running with no heartbeat: is beat (sweep_stale_jobs) running?"
+    return True, "ok"
+
+
 def readiness_checks() -> dict[str, dict[str, object]]:
-    checks = {"database": _check_database(), "broker": _check_broker(), "worker": _check_worker()}
+    checks = {
+        "database": _check_database(),
+        "broker": _check_broker(),
+        "worker": _check_worker(),
+        "jobs": _check_jobs(),
+    }
     return {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()}

@@ -56,16 +56,17 @@ def run_service(request: HttpRequest, call: Callable[[], object], *, success: st
     Runs ``call``; on success shows ``success`` (if given) and returns a true ``Outcome`` holding
     the service's result. Domain errors become form errors when a form is given (by field; a
     wrong signing password on the ``password`` field), otherwise messages, and the outcome is
-    false. NotFound and PermissionDenied propagate so ``domain_errors`` answers 404 / 403.
+    false. NotFound and PermissionDenied propagate so ``domain_errors`` answers 404 / 403, and
+    ServiceUnavailable so ``core.middleware.ServiceUnavailableMiddleware`` answers the 503 page.
     """
     from django.contrib import messages
 
-    from core.exceptions import DomainError, InvalidPassword
+    from core.exceptions import DomainError, InvalidPassword, ServiceUnavailable
     from core.exceptions import ValidationError as DomainValidationError
 
     try:
         result = call()
-    except (NotFound, PermissionDenied):
+    except (NotFound, PermissionDenied, ServiceUnavailable):
         raise
     except DomainValidationError as exc:
         if form is not None:

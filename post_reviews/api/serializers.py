@@ -92,11 +92,14 @@ class ImportRequestSerializer(serializers.Serializer):
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
+    message = serializers.CharField(source="failure_message", read_only=True, help_text="Same as failure_message.")
+
     class Meta:
         model = ImportRun
         fields = [
             "id", "team", "kind", "original_name", "status", "rows_total", "rows_done", "created_count",
-            "updated_count", "unchanged_count", "error_count", "errors", "message", "created_at", "finished_at",
+            "updated_count", "unchanged_count", "error_count", "errors", "message", "failure_message", "attempts",
+            "heartbeat_at", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
 

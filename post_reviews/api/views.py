@@ -164,6 +164,14 @@ class ImportRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     def scoped_queryset(self, user):
         return selectors.import_run_list_for(user)
 
+    @extend_schema(request=None, responses={202: s.ImportRunSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Queue a failed import again; it resumes after the rows already imported."""
+        run = services.import_run_retry(import_run_id=int(pk), by=request.user)
+        run.refresh_from_db()
+        return Response(s.ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
 
 class ChecklistViewSet(
     ScopedViewSetMixin,

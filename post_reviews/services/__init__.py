@@ -1,6 +1,6 @@
 """Every write of post reviews. Callers import from here."""
 
-from .imports import import_run_create, import_run_execute
+from .imports import import_run_create, import_run_execute, import_run_retry
 from .lots import sampling_lot_create, sampling_lot_evaluate
 from .posts import (
     PostInput,
@@ -23,6 +23,7 @@ __all__ = [
     "checklist_create",
     "import_run_create",
     "import_run_execute",
+    "import_run_retry",
     "post_precheck",
     "post_precheck_many",
     "post_upsert",

@@ -5,12 +5,14 @@ each bad row is recorded with its line number and reason, and nothing of a bad r
 """
 
 import contextlib
+import itertools
 import logging
 import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -18,7 +20,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import can_view_team
-from core.exceptions import NotFound, PermissionDenied, ValidationError
+from core.broker import enqueue_on_commit, require_broker
+from core.exceptions import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
+from core.jobs import JobSuperseded, heartbeat
+from core.services import job_claim, job_fail, job_finish, job_requeue, job_touch
 from post_reviews import importers
 from post_reviews import permissions as perms
 from post_reviews.models import ImportRun, ImportStatus, SocialAccount, Source
@@ -29,7 +34,6 @@ from .posts import PostInput, posts_upsert_batch
 
 logger = logging.getLogger(__name__)
 
-BATCH = 10_000
 MAX_ERRORS_KEPT = 1000
 
 # --- creating a run ----------------------------------------------------------------------------
@@ -39,7 +43,11 @@ def import_run_create(
     *, team_id: int, upload: UploadedFile, kind: str, by: User, account_id: int | None = None
 ) -> ImportRun:
     """Store the uploaded file and queue the import. Small files run at once in the worker too:
-    the page shows the progress either way."""
+    the page shows the progress either way.
+
+    With the broker unreachable nothing is stored (ServiceUnavailable, a 503). Should the broker
+    fail between that check and the commit, the run stays queued and `sweep_stale_jobs` sends
+    its task later."""
     if not can_view_team(by, team_id):
         raise NotFound("No such team.")
     if not perms.can_manage_posts(by, team_id):
@@ -48,75 +56,104 @@ def import_run_create(
         raise ValidationError({"kind": "Choose CSV or X archive (tweets.js)."})
     if upload.size and upload.size > settings.QMS_IMPORT_MAX_BYTES:
         raise ValidationError({"file": f"The file is larger than {settings.QMS_IMPORT_MAX_BYTES // 2**20} MB."})
-    message = ""
+    account = None
     if kind == "x_archive":
         account = SocialAccount.objects.filter(pk=account_id or 0, team_id=team_id, platform="x").first()
         if account is None:
             raise ValidationError({"account": "Choose the team's X account the archive belongs to."})
-        message = f"account:{account.pk}"
+    require_broker()
     run = ImportRun(
-        team_id=team_id, uploaded_by=by, kind=kind, original_name=(upload.name or "upload")[:255], message=message
+        team_id=team_id,
+        uploaded_by=by,
+        kind=kind,
+        account=account,
+        original_name=(upload.name or "upload")[:255],
+        heartbeat_at=timezone.now(),
     )
     run.file.save(f"import-{kind}", upload, save=False)
     run.save()
     from post_reviews.tasks import import_run_execute as task
 
-    transaction.on_commit(lambda: task.delay(run.pk))
+    enqueue_on_commit(task, run.pk)
     return run
+
+
+def import_run_retry(*, import_run_id: int, by: User) -> ImportRun:
+    """Queue a failed run again; it resumes after the rows its earlier attempts committed (the
+    import is idempotent, so rows seen twice change nothing). A queued or running run is left
+    as it is; a finished one can't be retried."""
+    require_broker()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=import_run_id).first()
+        if run is None or not can_view_team(by, run.team_id):
+            raise NotFound("No such import.")
+        if not perms.can_retry_import(by, run):
+            raise PermissionDenied("Your role can't import posts.")
+        if run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return run
+        if run.status != ImportStatus.FAILED:
+            raise TransitionNotAllowed(run.status, ImportStatus.QUEUED, "Only a failed import can be retried.")
+        logger.info("Import run %s: retried by user %s", run.pk, by.pk)
+        return job_requeue(run, reset_attempts=True)
 
 
 # --- running it --------------------------------------------------------------------------------
 
 
 def import_run_execute(*, import_run_id: int) -> ImportRun | None:
-    """Worker side. Idempotent: a finished run is left alone; a re-run after a crash re-reads the
-    file and upserts again, which changes nothing for rows already in."""
-    with transaction.atomic():
-        run = ImportRun.objects.select_for_update().filter(pk=import_run_id).first()
-        if run is None or run.status == ImportStatus.DONE:
-            return run
-        run.status = ImportStatus.RUNNING
-        run.started_at = timezone.now()
-        run.rows_done = run.created_count = run.updated_count = run.unchanged_count = run.error_count = 0
-        run.errors = []
-        run.save()
+    """Worker side. Idempotent: a finished run, or one another worker is running, is left alone.
+    A run whose earlier attempt died (its heartbeat went quiet, and the sweeper or the broker
+    handed it out again) resumes after the rows of its committed batches."""
+    run = job_claim(ImportRun, run_id=import_run_id)
+    if run is None:
+        return ImportRun.objects.filter(pk=import_run_id).first()
+    resume_after = run.rows_done
     by = run.uploaded_by
     accounts = _accounts_of(run.team_id)
     try:
-        with run.file.open("rb") as fh:
+        with heartbeat(ImportRun, run.pk, attempt=run.attempts), run.file.open("rb") as fh:
             # The total counts records, not lines: a quoted text may span lines.
             if run.kind == "csv":
                 run.rows_total = importers.csv_count_records(fh)
                 fh.seek(0)
                 rows = importers.csv_rows(fh, {key: a and a.pk for key, a in accounts["by_key"].items()})
             else:
-                account = accounts["by_id"][int(run.message.split(":")[1])]
+                account = accounts["by_id"][run.account_id]
                 entries = importers.x_archive_entries(fh.read())
                 run.rows_total = len(entries)
                 rows = importers.x_archive_rows(entries, account_id=account.pk, handle=account.handle)
-            ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total)
-            _consume(run, rows, accounts, by)
+            job_touch(run, rows_total=run.rows_total)
+            _consume(run, itertools.islice(rows, resume_after, None), accounts, by)
+    except JobSuperseded:
+        logger.warning("Import run %s: attempt %s stopped, another worker has the run", run.pk, run.attempts)
     except ValidationError as exc:
-        run.status = ImportStatus.FAILED
-        run.message = " ".join(m for msgs in exc.errors.values() for m in msgs)
+        job_fail(run, message=" ".join(m for msgs in exc.errors.values() for m in msgs))
+    except SoftTimeLimitExceeded:
+        job_fail(
+            run,
+            message=f"The import took longer than the time limit and was stopped after {_committed_rows(run)} rows; "
+            "retry it to continue, or split the file.",
+        )
     except DatabaseError:
         # A batch the database refused (a deadlock with another import, say) fails the run
         # visibly instead of leaving it "running"; the batches before it stay imported.
         logger.exception("Import run %s: a batch was refused by the database", run.pk)
-        run.status = ImportStatus.FAILED
-        run.message = f"The database refused a batch after {run.rows_done} rows; import the file again."
+        job_fail(run, message=f"The database refused a batch after {_committed_rows(run)} rows; retry the import.")
     except Exception:
         # Anything else (a defect, a file shape nobody foresaw) fails the run with a message
         # instead of leaving it "running" for ever; the batches before it stay imported.
         logger.exception("Import run %s stopped on an unexpected error", run.pk)
-        run.status = ImportStatus.FAILED
-        run.message = f"The import stopped on an unexpected error after {run.rows_done} rows (it is logged)."
+        job_fail(
+            run,
+            message=f"The import stopped on an unexpected error after {_committed_rows(run)} rows (it is logged).",
+        )
     else:
-        run.status = ImportStatus.DONE
-        run.message = ""
-    run.finished_at = timezone.now()
-    run.save()
+        job_finish(run, extra_fields=("rows_total",))
     return run
+
+
+def _committed_rows(run: ImportRun) -> int:
+    return ImportRun.objects.values_list("rows_done", flat=True).get(pk=run.pk)
 
 
 def _accounts_of(team_id: int) -> dict:
@@ -141,6 +178,7 @@ def _batches(rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: 
     keys: set[tuple[int, str]] = set()
     errors: list[dict] = []
     duplicates = 0
+    batch_rows = settings.QMS_IMPORT_BATCH_ROWS
     for line, data, account in rows:
         if data is None:
             errors.append({"line": line, "reason": account})
@@ -152,7 +190,7 @@ def _batches(rows: Iterator[tuple[int, PostInput | None, int | str]], accounts: 
                 items.append(copy_line(account, accounts["by_id"][account].team_id, data))
             else:
                 items.append((account, data))
-        if len(items) + duplicates >= BATCH or len(errors) >= BATCH:
+        if len(items) + duplicates >= batch_rows or len(errors) >= batch_rows:
             yield _Batch(items, duplicates, errors)
             items, keys, errors, duplicates = [], set(), [], 0
     yield _Batch(items, duplicates, errors)
@@ -211,35 +249,41 @@ def _consume(run: ImportRun, rows: Iterator[tuple[int, PostInput | None, int | s
     fast = connection.vendor == "postgresql"
     with _Prefetch(_batches(rows, accounts, fast)) as batches:
         for batch in batches:
-            if batch.items and fast:
-                result = posts_copy_upsert(lines=batch.items, source=_source(run), by=by)
-                run.created_count += len(result["created"])
-                run.updated_count += len(result["updated"])
-                run.unchanged_count += len(batch.items) - len(result["created"]) - len(result["updated"])
-                to_check = result["created"] + result["content_changed"]
-                for start in range(0, len(to_check), 2000):
-                    posts_precheck_many.delay(to_check[start : start + 2000])
-            elif batch.items:
-                result = posts_upsert_batch(
-                    account_by_id=accounts["by_id"], items=batch.items, source=_source(run), by=by
-                )
-                run.created_count += len(result["created"])
-                run.updated_count += len(result["updated"])
-                run.unchanged_count += len(result["unchanged"])
-            run.unchanged_count += batch.duplicates
-            run.rows_done += len(batch.items) + batch.duplicates + len(batch.errors)
-            run.error_count += len(batch.errors)
-            room = MAX_ERRORS_KEPT - len(run.errors)
-            run.errors.extend(batch.errors[: max(0, room)])
-            ImportRun.objects.filter(pk=run.pk).update(
-                rows_done=run.rows_done,
-                rows_total=max(run.rows_total, run.rows_done),
-                created_count=run.created_count,
-                updated_count=run.updated_count,
-                unchanged_count=run.unchanged_count,
-                error_count=run.error_count,
-                errors=run.errors,
-            )
+            # A batch and the run's progress commit together: a resumed run skips exactly the
+            # rows already in, and each commit is a heartbeat.
+            with transaction.atomic():
+                _write_batch(run, batch, accounts, by, fast)
+
+
+def _write_batch(run: ImportRun, batch: "_Batch", accounts: dict, by: User, fast: bool) -> None:
+    if batch.items and fast:
+        result = posts_copy_upsert(lines=batch.items, source=_source(run), by=by)
+        run.created_count += len(result["created"])
+        run.updated_count += len(result["updated"])
+        run.unchanged_count += len(batch.items) - len(result["created"]) - len(result["updated"])
+        to_check = result["created"] + result["content_changed"]
+        for start in range(0, len(to_check), 2000):
+            enqueue_on_commit(posts_precheck_many, to_check[start : start + 2000])
+    elif batch.items:
+        result = posts_upsert_batch(account_by_id=accounts["by_id"], items=batch.items, source=_source(run), by=by)
+        run.created_count += len(result["created"])
+        run.updated_count += len(result["updated"])
+        run.unchanged_count += len(result["unchanged"])
+    run.unchanged_count += batch.duplicates
+    run.rows_done += len(batch.items) + batch.duplicates + len(batch.errors)
+    run.error_count += len(batch.errors)
+    room = MAX_ERRORS_KEPT - len(run.errors)
+    run.errors.extend(batch.errors[: max(0, room)])
+    job_touch(
+        run,
+        rows_done=run.rows_done,
+        rows_total=max(run.rows_total, run.rows_done),
+        created_count=run.created_count,
+        updated_count=run.updated_count,
+        unchanged_count=run.unchanged_count,
+        error_count=run.error_count,
+        errors=run.errors,
+    )
 
 
 def _source(run: ImportRun) -> str:

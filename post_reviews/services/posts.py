@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from accounts.permissions import can_view_team
+from core.broker import enqueue_on_commit
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from post_reviews import permissions as perms
 from post_reviews.models import Post, PostStatus, PrecheckSettings, ReviewState, SocialAccount, Source
@@ -181,7 +182,7 @@ def precheck_settings_update(
     from post_reviews.tasks import posts_recheck_team
 
     # Waiting posts are re-checked against the new rules in the worker, once the rules are saved.
-    transaction.on_commit(lambda: posts_recheck_team.delay(team_id))
+    enqueue_on_commit(posts_recheck_team, team_id)  # a broker outage is logged, not a 500
     return row
 
 

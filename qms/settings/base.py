@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    "core.middleware.ServiceUnavailableMiddleware",
     # Axes must be last: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -244,7 +245,8 @@ SPECTACULAR_SETTINGS = {
         "NonconformityCategoryEnum": "capa.models.Category",
         "DefectCategoryEnum": "post_reviews.models.DefectCategory",
         "PostStatusEnum": "post_reviews.models.PostStatus",
-        "ImportStatusEnum": "post_reviews.models.ImportStatus",
+        # Every job row (imports, evidence packs) shares core.models.JobStatus: one enum.
+        "JobStatusEnum": "core.models.JobStatus",
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
         "LotStatusEnum": "post_reviews.models.LotStatus",
         "ReviewOutcomeEnum": "post_reviews.models.Outcome",
@@ -270,7 +272,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # The filesystem transport has no host by nature; kombu warns about it on every connection.
     _QUIET_LOGGERS = {"kombu.connection": {"level": "ERROR"}}
 else:
-    # Longer than the longest task (hard limit below), or Redis redelivers running tasks.
+    # Longer than the longest task (hard limit below), or Redis redelivers running tasks. A task
+    # whose worker died is found sooner by its job row's heartbeat (QMS_JOB_* below).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
     _QUIET_LOGGERS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -281,6 +284,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# soft < hard < visibility timeout (checked at start-up: core/checks.py, docs/operations.md).
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TIMEZONE = TIME_ZONE
@@ -298,6 +302,7 @@ CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "core.tasks.send_due_reminders", "schedule": crontab(minute=10)},
     "digests": {"task": "core.tasks.send_digests", "schedule": crontab(minute=20)},
     "metrics-objectives": {"task": "metrics.tasks.objectives_evaluate", "schedule": crontab(hour=6, minute=0)},
+    "sweep-stale-jobs": {"task": "core.tasks.sweep_stale_jobs", "schedule": 60.0},
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
         "schedule": crontab(minute=5),
@@ -306,6 +311,14 @@ CELERY_BEAT_SCHEDULE = {
 QMS_WORKER_STALE_SECONDS = env("QMS_WORKER_STALE_SECONDS")
 # KPI days are business days in this zone, wherever the servers run.
 QMS_METRICS_TIME_ZONE = env.str("QMS_METRICS_TIME_ZONE", default=TIME_ZONE)
+# Job rows (imports, PDF renders, evidence packs): a running job touches its heartbeat after each
+# committed step and every QMS_JOB_HEARTBEAT_SECONDS; `sweep_stale_jobs` resumes (up to
+# QMS_JOB_MAX_ATTEMPTS starts) or fails a running job quiet for QMS_JOB_STALE_SECONDS, and sends
+# again the task of a job queued and untouched for QMS_JOB_QUEUED_STALE_SECONDS.
+QMS_JOB_HEARTBEAT_SECONDS = env("QMS_JOB_HEARTBEAT_SECONDS")
+QMS_JOB_STALE_SECONDS = env("QMS_JOB_STALE_SECONDS")
+QMS_JOB_QUEUED_STALE_SECONDS = env("QMS_JOB_QUEUED_STALE_SECONDS")
+QMS_JOB_MAX_ATTEMPTS = env("QMS_JOB_MAX_ATTEMPTS")
 
 # --- logging -----------------------------------------------------------------------------------
 LOGGING = {
@@ -330,3 +343,5 @@ QMS_ACK_DUE_DAYS = env("QMS_ACK_DUE_DAYS")
 QMS_PDF_INLINE_MAX_CHARS = env.int("QMS_PDF_INLINE_MAX_CHARS", default=100_000)
 # Post imports (CSV, platform exports): the largest file accepted.
 QMS_IMPORT_MAX_BYTES = env.int("QMS_IMPORT_MAX_MB", default=200) * 1024 * 1024
+# Rows per committed import batch: the unit a resumed import skips and the progress step.
+QMS_IMPORT_BATCH_ROWS = env.int("QMS_IMPORT_BATCH_ROWS", default=10_000)
