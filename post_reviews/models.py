@@ -3,9 +3,11 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from capa.models import Severity  # one severity scale: a defect's severity becomes its NC's
+# One severity scale and one category vocabulary: a defect's severity and category become its NC's.
+from capa.models import Category, Severity
 
 from .platforms import Platform
+from .workflow import LotStatus, PostStatus, ReviewState
 
 
 class SocialAccount(models.Model):
@@ -41,24 +43,11 @@ class PrecheckSettings(models.Model):
         return f"Pre-check settings of {self.team}"
 
 
-class PostStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    PUBLISHED = "published", "Published"
-
-
 class Source(models.TextChoices):
     MANUAL = "manual", "Manual"
     CSV = "csv", "CSV import"
     API = "api", "API"
     PLATFORM_EXPORT = "platform_export", "Platform export"
-
-
-class ReviewState(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"
-    CHANGED = "changed", "Changed since review"
 
 
 class Post(models.Model):
@@ -82,13 +71,26 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    author_name = models.CharField(max_length=150, blank=True)
+    author_name = models.CharField(max_length=150, blank=True)  # the author the import or API states
+    # Who imported the post or last changed its reviewed content through an import or the API
+    # (the form's author is ``author``). Neither may pass its pre-publication review. No database
+    # constraint, like the history user: users are deactivated, never deleted, and a bulk import
+    # would check the key once per row.
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     sponsored = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
-    content_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)  # of REVIEWED_FIELDS (post_reviews.workflow)
     prechecks = models.JSONField(default=list, blank=True)
     precheck_failures = models.PositiveSmallIntegerField(default=0)
     prechecked_at = models.DateTimeField(null=True, blank=True)
@@ -99,9 +101,13 @@ class Post(models.Model):
     # History is read per post (by id), never by account, team or author: those indexes would only
     # slow every bulk import. The history user has no database constraint either (a check per
     # imported row); users are deactivated, never deleted, and history rows are append-only.
+    # The pre-check results (prechecks, precheck_failures, prechecked_at) are left out on purpose:
+    # they are derived from the post's content and the team's rules, which both have history, and
+    # re-running them (set-based UPDATEs after an import or a rules change) is not a change of the
+    # post. updated_at is bookkeeping.
     history = HistoricalRecords(
-        excluded_fields=["prechecks", "prechecked_at", "updated_at"],
-        no_db_index=["account", "team", "author"],
+        excluded_fields=["prechecks", "precheck_failures", "prechecked_at", "updated_at"],
+        no_db_index=["account", "team", "author", "imported_by"],
         user_db_constraint=False,
     )
 
@@ -150,16 +156,9 @@ class Checklist(models.Model):
         return self.name
 
 
-class DefectCategory(models.TextChoices):
-    DISCLOSURE = "disclosure", "Disclosure"
-    ACCESSIBILITY = "accessibility", "Accessibility"
-    SPELLING = "spelling", "Spelling/grammar"
-    BRAND_VOICE = "brand_voice", "Brand voice"
-    LEGAL = "legal", "Legal/claims"
-    LINK = "link", "Link"
-    WRONG_ASSET = "wrong_asset", "Wrong asset"
-    TIMING = "timing", "Timing"
-    OTHER = "other", "Other"
+# Checklist items and defects use capa's categories (capa is raised by post reviews): a defect's
+# category is its nonconformity's, with no mapping in between.
+DefectCategory = Category
 
 
 class ChecklistItem(models.Model):
@@ -300,12 +299,6 @@ class ImportRun(models.Model):
             if self.rows_total
             else 0
         )
-
-
-class LotStatus(models.TextChoices):
-    OPEN = "open", "Sample being reviewed"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
 
 
 class SamplingLot(models.Model):

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from django.db import transaction
@@ -14,9 +14,12 @@ from accounts.models import User
 from accounts.permissions import can_view_team
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from post_reviews import permissions as perms
-from post_reviews.models import Post, PostStatus, PrecheckSettings, ReviewState, SocialAccount, Source
+from core.services import audited_save
+from core.workflow import allowed_targets
+from post_reviews.models import Post, PrecheckSettings, SocialAccount, Source
 from post_reviews.platforms import Platform
 from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks
+from post_reviews.workflow import REVIEW_TRANSITIONS, WAITING, PostStatus, ReviewState
 
 MEDIA_TYPES = ("image", "video", "gif")
 POST_STATUSES = frozenset(PostStatus.values)
@@ -68,16 +71,47 @@ class PostInput:
         return errors
 
 
-def content_hash(text: str, media: list[dict]) -> str:
-    """SHA-256 of ``{"media": [...], "text": "..."}`` as compact JSON with sorted keys.
+def _when_json(value: datetime | None) -> str:
+    return "null" if value is None else '"' + value.astimezone(UTC).isoformat() + '"'
 
-    Written out by hand because imports hash every row: the same bytes as
-    ``json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`` (a property test holds the two together), at a fraction of the cost.
+
+def content_hash(
+    text: str,
+    media: list[dict],
+    *,
+    url: str = "",
+    campaign: str = "",
+    sponsored: bool = False,
+    scheduled_at: datetime | None = None,
+) -> str:
+    """SHA-256 of the post's reviewed content (``REVIEWED_FIELDS``) as compact JSON, sorted keys:
+    ``{"campaign": ..., "media": [...], "scheduled_at": "<UTC ISO 8601>" | null, "sponsored": ...,
+    "text": ..., "url": ...}``. A review keeps the hash it saw: a different hash is "changed since
+    review".
+
+    Written out by hand because imports hash every row: the same bytes as ``json.dumps(...,
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` of that dict (a property test
+    holds the two together), at a fraction of the cost.
     """
     media_json = json.dumps(media, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if media else "[]"
-    payload = '{"media":' + media_json + ',"text":' + encode_basestring(text) + "}"
+    payload = (
+        '{"campaign":' + encode_basestring(campaign) + ',"media":' + media_json
+        + ',"scheduled_at":' + _when_json(scheduled_at) + ',"sponsored":' + ("true" if sponsored else "false")
+        + ',"text":' + encode_basestring(text) + ',"url":' + encode_basestring(url) + "}"
+    )  # fmt: skip
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def post_content_hash(post) -> str:
+    """The content hash of a post (or anything with the reviewed fields as attributes)."""
+    return content_hash(
+        post.text,
+        post.media,
+        url=post.url,
+        campaign=post.campaign,
+        sponsored=post.sponsored,
+        scheduled_at=post.scheduled_at,
+    )
 
 
 def clean_media(media: list[dict]) -> list[dict]:
@@ -107,8 +141,7 @@ def account_create(*, team_id: int, platform: str, handle: str, by: User, displa
     if errors:
         raise ValidationError(errors)
     account = SocialAccount(team_id=team_id, platform=platform, handle=handle, display_name=display_name.strip())
-    account._history_user = by
-    account.save()
+    audited_save(account, by=by, reason="account added")
     return account
 
 
@@ -175,9 +208,7 @@ def precheck_settings_update(
     )
     for key, value in values.items():
         setattr(row, key, value)
-    row._history_user = by
-    row._change_reason = "pre-check rules changed"
-    row.save()
+    audited_save(row, by=by, reason="pre-check rules changed")
     from post_reviews.tasks import posts_recheck_team
 
     # Waiting posts are re-checked against the new rules in the worker, once the rules are saved.
@@ -208,11 +239,20 @@ def post_precheck(*, post_id: int) -> Post | None:
     if post is None:
         return None
     _apply_prechecks(post, precheck_config_for(post.team_id), timezone.now())
-    # Pre-check results are excluded from the post's history: re-running them is not a change.
+    # Pre-check results are excluded from the post's history on purpose (see Post.history): a
+    # set-based UPDATE of them loses no audit trail.
     Post.objects.filter(pk=post.pk).update(
         prechecks=post.prechecks, precheck_failures=post.precheck_failures, prechecked_at=post.prechecked_at
     )
     return post
+
+
+def _withdraw_review(post: Post) -> None:
+    """A change to a reviewed field: the post goes back to the queue as "changed since review"
+    (a post never reviewed stays waiting) and its approval for publishing is withdrawn."""
+    if ReviewState.CHANGED in allowed_targets(REVIEW_TRANSITIONS, post.review_state):
+        post.review_state = ReviewState.CHANGED
+    post.approved_for_publishing = False
 
 
 def _assign(post: Post, data: PostInput) -> list[str]:
@@ -241,8 +281,9 @@ def posts_upsert_batch(
 ) -> dict[str, list[Post]]:
     """Create or update many posts in one transaction, idempotently on (account, external id).
 
-    A post whose text or media changed is marked "changed since review" (ISO 9001 8.5.6) and
-    its pre-checks re-run; history rows are written in bulk. Returns created/updated/unchanged.
+    A post whose reviewed content (``REVIEWED_FIELDS``) changed is marked "changed since review"
+    (ISO 9001 8.5.6), loses its approval for publishing and has its pre-checks re-run; history
+    rows are written in bulk. Returns created/updated/unchanged.
     """
     now = timezone.now()
     configs: dict[int, RuleConfig] = {}
@@ -272,9 +313,11 @@ def posts_upsert_batch(
         if post is None:
             post = Post(account=account, team_id=account.team_id, external_id=data.external_id, source=source)
             _assign(post, data)
-            post.content_hash = content_hash(post.text, post.media)
+            post.content_hash = post_content_hash(post)
             if source in (Source.MANUAL, Source.API) and by is not None:
                 post.author = by
+            if source != Source.MANUAL:
+                post.imported_by = by
             _apply_prechecks(post, config, now)
             created.append(post)
             continue
@@ -282,13 +325,14 @@ def posts_upsert_batch(
         if not changed:
             unchanged.append(post)
             continue
-        new_hash = content_hash(post.text, post.media)
+        new_hash = post_content_hash(post)
         if new_hash != post.content_hash:
+            # Reviewed content changed: the approval is withdrawn and the pre-checks re-run.
             post.content_hash = new_hash
             _apply_prechecks(post, config, now)
-            if post.review_state in (ReviewState.PASSED, ReviewState.FAILED):
-                post.review_state = ReviewState.CHANGED
-            post.approved_for_publishing = False
+            _withdraw_review(post)
+            if by is not None and by.pk != post.author_id:
+                post.imported_by = by  # who supplied the content now under review
         post.updated_at = now
         updated.append(post)
     with transaction.atomic():
@@ -310,6 +354,7 @@ def posts_upsert_batch(
                     "scheduled_at",
                     "published_at",
                     "author_name",
+                    "imported_by",
                     "content_hash",
                     "prechecks",
                     "precheck_failures",
@@ -359,8 +404,6 @@ def post_upsert(*, account_id: int, data: PostInput, source: str, by: User) -> t
 
 def posts_recheck_waiting(*, team_id: int) -> int:
     """Re-run pre-checks on a team's posts still waiting for review, after its rules changed."""
-    from post_reviews.selectors import WAITING
-
     ids = list(Post.objects.filter(team_id=team_id, review_state__in=WAITING).values_list("pk", flat=True)[:50_000])
     return post_precheck_many(post_ids=ids)
 

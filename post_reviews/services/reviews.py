@@ -154,7 +154,7 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
             and outcome != Outcome.FAIL
             and not perms.can_approve_for_publishing(by, post)
         ):
-            raise PermissionDenied("The author of a post can't pass its pre-publication review.")
+            raise PermissionDenied("The author or importer of a post can't pass its pre-publication review.")
         now = timezone.now()
         spent = 0
         if data.started_at is not None:

@@ -30,7 +30,7 @@ def _setup(people):
                 "severity": "major",
                 "precheck_rule": "alt-text-missing",
             },
-            {"criterion": "Spelling is correct", "category": "spelling", "severity": "minor"},
+            {"criterion": "Spelling is correct", "category": "spelling_grammar", "severity": "minor"},
         ],
         by=people.qa,
     )
