@@ -202,7 +202,9 @@ def seed(stdout=None) -> None:
         defects = []
         if post.external_id == "demo-006":
             results[items[4].pk] = "fail"
-            defects = [{"category": "legal_claims", "severity": "major", "note": "Unsupported superlative and price claim."}]
+            defects = [
+                {"category": "legal_claims", "severity": "major", "note": "Unsupported superlative and price claim."}
+            ]
         services.review_submit(
             data=services.ReviewInput(
                 post_id=post.pk, checklist_id=checklist.pk, stage="pre_publication", results=results, defects=defects

@@ -156,7 +156,9 @@ def posts_copy_upsert(*, lines: list[str], source: str, by) -> dict[str, list[in
             {
                 "now": now,
                 # The states that may become "changed since review" (a post never reviewed stays waiting).
-                "to_changed": [str(state) for state, targets in REVIEW_TRANSITIONS.items() if ReviewState.CHANGED in targets],
+                "to_changed": [
+                    str(state) for state, targets in REVIEW_TRANSITIONS.items() if ReviewState.CHANGED in targets
+                ],
                 "changed": ReviewState.CHANGED,
                 "user": user,
             },

@@ -13,9 +13,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from accounts.permissions import can_view_team
 from core.exceptions import NotFound, PermissionDenied, ValidationError
-from post_reviews import permissions as perms
 from core.services import audited_save
 from core.workflow import allowed_targets
+from post_reviews import permissions as perms
 from post_reviews.models import Post, PrecheckSettings, SocialAccount, Source
 from post_reviews.platforms import Platform
 from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks

@@ -6,10 +6,15 @@ import pytest
 from core.exceptions import PermissionDenied
 from post_reviews import services
 from post_reviews.models import Post, PostReview
-from tests.post_reviews.conftest import accounts, checklist, results_for  # noqa: F401 (fixtures)
+from tests.post_reviews import conftest as post_fixtures
+from tests.post_reviews.conftest import results_for
 from tests.post_reviews.test_imports import _tweet, run_import, tweets_js
 
 pytestmark = pytest.mark.django_db
+
+# The post review fixtures, shared with tests/post_reviews.
+accounts = post_fixtures.accounts
+checklist = post_fixtures.checklist
 
 CSV = b"account,external_id,text,status,author\n"
 
