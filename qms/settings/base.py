@@ -241,8 +241,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DocumentVersionStatusEnum": "docs_control.workflow.Status",
         "DocumentKindEnum": "docs_control.models.Kind",
-        "NonconformityCategoryEnum": "capa.models.Category",
-        "DefectCategoryEnum": "post_reviews.models.DefectCategory",
+        # One vocabulary for defects, checklist items and nonconformities.
+        "CategoryEnum": "capa.models.Category",
         "PostStatusEnum": "post_reviews.models.PostStatus",
         "ImportStatusEnum": "post_reviews.models.ImportStatus",
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
