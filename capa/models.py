@@ -153,6 +153,22 @@ class Nonconformity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("capa:nc-detail", args=[self.pk])
 
+    def source_summary(self) -> dict | None:
+        """What raised this NC, for its page and the API: ``{type, id, label, url}``, or None.
+
+        Generic over sources: a model that raises NCs (a post review defect, a sampling lot, an
+        audit finding) defines ``qms_source_label()`` and ``qms_source_url()``; capa names no app.
+        """
+        if self.source_type_id is None:
+            return None
+        kind = f"{self.source_type.app_label}.{self.source_type.model}"
+        source = self.source
+        if source is None:  # sources are protected from deletion; kept readable all the same
+            return {"type": kind, "id": self.source_id, "label": f"{kind} #{self.source_id}", "url": None}
+        label = source.qms_source_label() if hasattr(source, "qms_source_label") else str(source)
+        url = source.qms_source_url() if hasattr(source, "qms_source_url") else None
+        return {"type": kind, "id": self.source_id, "label": label, "url": url}
+
     @property
     def is_closed(self) -> bool:
         return self.status == NCStatus.CLOSED

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 # One severity scale and one category vocabulary: a defect's severity and category become its NC's.
@@ -257,6 +258,13 @@ class Defect(models.Model):
     def __str__(self) -> str:
         return f"{self.get_severity_display()} {self.get_category_display()} defect"
 
+    # A nonconformity's source (capa's Nonconformity.source_summary): no query beyond the defect.
+    def qms_source_label(self) -> str:
+        return f"{self.get_severity_display()} {self.get_category_display().lower()} defect in review {self.review_id}"
+
+    def qms_source_url(self) -> str:
+        return reverse("post_reviews:post", args=[self.post_id]) + f"#review-{self.review_id}"
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -329,3 +337,9 @@ class SamplingLot(models.Model):
 
     def __str__(self) -> str:
         return f"Lot {self.pk} {self.period_start} to {self.period_end}"
+
+    def qms_source_label(self) -> str:
+        return f"Sampling lot {self.pk}, {self.period_start} to {self.period_end}"
+
+    def qms_source_url(self) -> str:
+        return reverse("post_reviews:lot", args=[self.pk])

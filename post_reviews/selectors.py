@@ -154,6 +154,14 @@ def reviews_of_post(post: Post) -> list[PostReview]:
     return reviews
 
 
+def nonconformities_of_post(user: User, post: Post) -> list:
+    """The nonconformities the post's defects raised, read through capa's selectors."""
+    from capa.selectors import nonconformities_raised_by
+
+    defect_ids = Defect.objects.filter(post=post).values_list("pk", flat=True)
+    return list(nonconformities_raised_by(user, model=Defect, ids=defect_ids))
+
+
 def checklist_list_for(user: User) -> QuerySet[Checklist]:
     newer = DocumentVersion.objects.filter(
         document_id=OuterRef("document_version__document_id"),

@@ -104,6 +104,7 @@ def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
         "lot_id": lot_id,
         "errors": form_errors or {},
         "reviews": selectors.reviews_of_post(post),
+        "nonconformities": selectors.nonconformities_of_post(request.user, post),
         "can_review": perms.can_review(request.user, post.team_id),
         "is_author": perms.is_post_author(request.user, post),
     }
@@ -196,6 +197,7 @@ def post_detail(request, post_id: int):
             "post": post,
             "card": post_card(post),
             "reviews": selectors.reviews_of_post(post),
+            "nonconformities": selectors.nonconformities_of_post(request.user, post),
         },
     )
 
