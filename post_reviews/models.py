@@ -249,6 +249,11 @@ class Defect(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20, choices=DefectCategory.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
+    # The failed checklist item this defect records, if any: a failed critical or major item
+    # always has one (given by the reviewer or recorded from the item), so the NC rule applies.
+    checklist_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

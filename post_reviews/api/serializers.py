@@ -139,6 +139,16 @@ class DefectInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=DefectCategory.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    item = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "The failed checklist item this defect records. A failed critical or major item with no "
+            "defect given for it records one with the item's category and severity."
+        ),
+    )
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -161,6 +171,7 @@ class DefectSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     category = serializers.CharField()
     severity = serializers.CharField()
+    item = serializers.IntegerField(source="checklist_item_id", allow_null=True)
     note = serializers.CharField()
 
 

@@ -85,7 +85,8 @@ class ReviewInput:
     checklist_id: int
     stage: str
     results: dict[int, str]  # checklist item id -> pass / fail / na
-    defects: list[dict] = field(default_factory=list)  # {"category", "severity", "note"}
+    # {"category", "severity", "note", "item"}: item is the failed checklist item's id, or None
+    defects: list[dict] = field(default_factory=list)
     notes: str = ""
     started_at: datetime | None = None
     sampling_lot_id: int | None = None
@@ -103,8 +104,22 @@ def _outcome(items: list[ChecklistItem], results: dict[int, str], defects: list[
     return Outcome.PASS, score
 
 
+def _item_defects(items: list[ChecklistItem], results: dict[int, str], given: list[dict]) -> list[dict]:
+    """A failed item marked critical or major if failed records a defect of its category and
+    severity, so the NC rule applies; a defect the reviewer gives for that item replaces it."""
+    covered = {d.get("item") for d in given}
+    return [
+        {"category": i.category, "severity": i.severity, "note": i.criterion, "item": i.pk}
+        for i in items
+        if results[i.pk] == ItemResult.FAIL
+        and i.severity in (Severity.CRITICAL, Severity.MAJOR)
+        and i.pk not in covered
+    ]
+
+
 def review_submit(*, data: ReviewInput, by: User) -> PostReview:
-    """Record a review. A critical or major defect raises a nonconformity (capa), one per defect.
+    """Record a review. A critical or major defect raises a nonconformity (capa), one per defect;
+    a failed critical or major checklist item records such a defect unless one is given for it.
 
     The review supersedes the previous one of the same post and stage; it is never edited.
     """
@@ -143,12 +158,18 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
             lot = SamplingLot.objects.filter(pk=data.sampling_lot_id, team_id=post.team_id).first()
             if lot is None or post.pk not in lot.sample_post_ids or data.stage != Stage.POST_PUBLICATION:
                 errors["sampling_lot"] = "The post is not in this sampling lot's sample (post-publication reviews)."
+        by_id = {i.pk: i for i in items}
         for i, d in enumerate(data.defects, start=1):
             if d.get("category") not in DefectCategory.values or d.get("severity") not in Severity.values:
                 errors["defects"] = f"Defect {i}: choose a category and a severity."
+            elif d.get("item") is not None and (
+                d["item"] not in by_id or data.results.get(d["item"]) != ItemResult.FAIL
+            ):
+                errors["defects"] = f"Defect {i}: its checklist item is not a failed item of this checklist."
         if errors:
             raise ValidationError(errors)
-        outcome, score = _outcome(items, data.results, data.defects)
+        defects = [*data.defects, *_item_defects(items, data.results, data.defects)]
+        outcome, score = _outcome(items, data.results, defects)
         if (
             data.stage == Stage.PRE_PUBLICATION
             and outcome != Outcome.FAIL
@@ -199,9 +220,10 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
                     team_id=post.team_id,
                     category=d["category"],
                     severity=d["severity"],
+                    checklist_item_id=d.get("item"),
                     note=str(d.get("note", "")).strip()[:2000],
                 )
-                for d in data.defects
+                for d in defects
             ]
         )
         post.review_state = ReviewState.FAILED if outcome == Outcome.FAIL else ReviewState.PASSED

@@ -84,7 +84,12 @@ def test_a_major_defect_raises_exactly_one_nonconformity_linked_to_it(people, po
         people.reviewer,
         results=results_for(checklist, item_2="fail"),
         defects=[
-            {"category": "accessibility", "severity": "major", "note": "The product photo has no alt text."},
+            {
+                "category": "accessibility",
+                "severity": "major",
+                "note": "The product photo has no alt text.",
+                "item": checklist.items.get(order=2).pk,  # replaces the defect the failed item records
+            },
             {"category": "spelling_grammar", "severity": "minor", "note": "Typo in 'autum'."},
         ],
     )
