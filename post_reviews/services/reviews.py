@@ -11,7 +11,9 @@ from accounts.models import User
 from accounts.permissions import can_view_team
 from capa.services import nonconformity_raise
 from core.exceptions import NotFound, PermissionDenied, ValidationError
-from docs_control.models import DocumentVersion
+from core.services import audited_save
+from core.workflow import assert_transition
+from docs_control.selectors import version_get_for
 from docs_control.workflow import Status as VersionStatus
 from post_reviews import permissions as perms
 from post_reviews.models import (
@@ -24,12 +26,12 @@ from post_reviews.models import (
     Post,
     PostReview,
     ReviewItem,
-    ReviewState,
     SamplingLot,
     Severity,
     Stage,
 )
 from post_reviews.prechecks import RULE_IDS
+from post_reviews.workflow import REVIEW_TRANSITIONS, ReviewState
 
 MAX_REVIEW_SECONDS = 4 * 60 * 60
 
@@ -37,8 +39,8 @@ MAX_REVIEW_SECONDS = 4 * 60 * 60
 @transaction.atomic
 def checklist_create(*, version_id: int, name: str, items: list[dict], by: User) -> Checklist:
     """A checklist from an effective SOP version; each item cites its SOP section."""
-    version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
-    if version is None or not can_view_team(by, version.document.team_id):
+    version = version_get_for(by, version_id=version_id)  # NotFound for another team's
+    if not can_view_team(by, version.document.team_id):
         raise NotFound("No such document version.")
     team_id = version.document.team_id
     if not perms.can_manage_checklists(by, team_id):
@@ -62,8 +64,7 @@ def checklist_create(*, version_id: int, name: str, items: list[dict], by: User)
     if errors:
         raise ValidationError(errors)
     checklist = Checklist(team_id=team_id, name=name.strip(), document_version=version, created_by=by)
-    checklist._history_user = by
-    checklist.save()
+    audited_save(checklist, by=by, reason="checklist created")
     for order, item in enumerate(items, start=1):
         row = ChecklistItem(
             checklist=checklist,
@@ -74,8 +75,7 @@ def checklist_create(*, version_id: int, name: str, items: list[dict], by: User)
             sop_section=str(item.get("sop_section", "")).strip()[:60],
             precheck_rule=item.get("precheck_rule", "") or "",
         )
-        row._history_user = by
-        row.save()
+        audited_save(row, by=by, reason="checklist created")
     return checklist
 
 
@@ -226,12 +226,12 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
                 for d in defects
             ]
         )
-        post.review_state = ReviewState.FAILED if outcome == Outcome.FAIL else ReviewState.PASSED
+        target = ReviewState.FAILED if outcome == Outcome.FAIL else ReviewState.PASSED
+        assert_transition(REVIEW_TRANSITIONS, post.review_state, target)
+        post.review_state = target
         if data.stage == Stage.PRE_PUBLICATION:
             post.approved_for_publishing = outcome != Outcome.FAIL
-        post._history_user = by
-        post._change_reason = f"reviewed: {outcome}"
-        post.save(update_fields=["review_state", "approved_for_publishing"])
+        audited_save(post, by=by, reason=f"reviewed: {outcome}", fields=["review_state", "approved_for_publishing"])
         for defect in defects:
             if defect.severity in (Severity.CRITICAL, Severity.MAJOR):
                 nonconformity_raise(
