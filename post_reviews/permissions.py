@@ -1,6 +1,6 @@
 """Who may do what with posts, checklists, reviews and sampling lots."""
 
-from accounts.permissions import has_right
+from accounts.permissions import has_right, team_ids_with_right
 from accounts.roles import Right
 
 
@@ -41,3 +41,19 @@ def can_manage_checklists(user, team_id: int) -> bool:
 
 def can_sample(user, team_id: int) -> bool:
     return has_right(user, team_id, Right.POST_REVIEW)
+
+
+# "In any of the user's teams": whether a page offers an action at all (Add post, Import, Draw,
+# the pre-check rules). The service then checks the team the action is for with the same right.
+
+
+def can_manage_posts_somewhere(user) -> bool:
+    return bool(team_ids_with_right(user, Right.POST_MANAGE))
+
+
+def can_sample_somewhere(user) -> bool:
+    return bool(team_ids_with_right(user, Right.POST_REVIEW))
+
+
+def can_manage_checklists_somewhere(user) -> bool:
+    return bool(team_ids_with_right(user, Right.CHECKLIST_MANAGE))

@@ -177,6 +177,7 @@ def post_detail(request, post_id: int):
             "card": post_card(post),
             "reviews": selectors.reviews_of_post(post),
             "nonconformities": selectors.nonconformities_of_post(request.user, post),
+            "can_review": perms.can_review(request.user, post.team_id),
         },
     )
 
@@ -184,6 +185,8 @@ def post_detail(request, post_id: int):
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def post_create(request):
+    if not perms.can_manage_posts_somewhere(request.user):
+        raise PermissionDenied("Your role can't add posts.")
     accounts = [a for a in selectors.account_list_for(request.user) if perms.can_manage_posts(request.user, a.team_id)]
     form = forms.PostForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
@@ -212,12 +215,16 @@ def post_create(request):
         if run_service(request, call, form=form):
             messages.success(request, f"Post {holder['outcome']}; pre-checks ran.")
             return HttpResponseRedirect(reverse("post_reviews:post", args=[holder["post"].pk]))
-    return render(request, "post_reviews/post_form.html", {"form": form})
+    # An empty account picker says why: accounts are added by the same right as posts.
+    return render(request, "post_reviews/post_form.html", {"form": form, "can_add_accounts": True})
 
 
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def imports(request):
+    allowed = perms.can_manage_posts_somewhere(request.user)  # the runs are listed to everyone
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied("Your role can't import posts.")
     accounts = list(selectors.account_list_for(request.user))
     form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user, accounts=accounts)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +239,7 @@ def imports(request):
         if run_service(request, call, form=form, success="File received; the import is running."):
             return HttpResponseRedirect(reverse("post_reviews:import", args=[holder["run"].pk]))
     runs = list(selectors.import_run_list_for(request.user)[:20])
-    return render(request, "post_reviews/imports.html", {"form": form, "runs": runs})
+    return render(request, "post_reviews/imports.html", {"form": form if allowed else None, "runs": runs})
 
 
 @require_GET
