@@ -73,8 +73,8 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     author_name = models.CharField(max_length=150, blank=True)  # the author the import or API states
-    # Who imported the post or last changed its reviewed content through an import or the API
-    # (the form's author is ``author``). Neither may pass its pre-publication review. No database
+    # Who imported the post, or who (other than its author) last changed its reviewed content by
+    # any path (the form's author is ``author``). Neither may pass its pre-publication review. No database
     # constraint, like the history user: users are deactivated, never deleted, and a bulk import
     # would check the key once per row.
     imported_by = models.ForeignKey(
