@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .vocabulary import Category, Severity
 from .workflow import FINAL, NCStatus, Status
 
 
@@ -16,26 +17,6 @@ class SourceKind(models.TextChoices):
     POST_REVIEW_DEFECT = "post_review_defect", "Post review defect"
     AUDIT_FINDING = "audit_finding", "Audit finding"
     COMPLAINT = "complaint", "Complaint"
-    OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    MAJOR = "major", "Major"
-    MINOR = "minor", "Minor"
-
-
-class Category(models.TextChoices):
-    # The defect taxonomy of post reviews, plus process for audit findings.
-    DISCLOSURE = "disclosure", "Disclosure"
-    ACCESSIBILITY = "accessibility", "Accessibility"
-    SPELLING_GRAMMAR = "spelling_grammar", "Spelling / grammar"
-    BRAND_VOICE = "brand_voice", "Brand voice"
-    LEGAL_CLAIMS = "legal_claims", "Legal / claims"
-    LINK = "link", "Link"
-    WRONG_ASSET = "wrong_asset", "Wrong asset"
-    TIMING = "timing", "Timing"
-    PROCESS = "process", "Process"
     OTHER = "other", "Other"
 
 

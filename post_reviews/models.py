@@ -5,7 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 # One severity scale and one category vocabulary: a defect's severity and category become its NC's.
-from capa.models import Category, Severity
+from capa.vocabulary import Category, Severity
 
 from .platforms import Platform
 from .workflow import LotStatus, PostStatus, ReviewState

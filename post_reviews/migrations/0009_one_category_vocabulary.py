@@ -1,4 +1,4 @@
-# One category vocabulary for post reviews and CAPA (capa.models.Category). Post reviews used
+# One category vocabulary for post reviews and CAPA (capa.vocabulary.Category). Post reviews used
 # "legal" and "spelling" where CAPA says "legal_claims" and "spelling_grammar", and raising an NC
 # turned the unknown values into "other". This corrects checklist items and defects, and the
 # nonconformities raised from defects that were filed under "other". Checklist items and NCs are

@@ -242,7 +242,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentVersionStatusEnum": "docs_control.workflow.Status",
         "DocumentKindEnum": "docs_control.models.Kind",
         # One vocabulary for defects, checklist items and nonconformities.
-        "CategoryEnum": "capa.models.Category",
+        "CategoryEnum": "capa.vocabulary.Category",
         "PostStatusEnum": "post_reviews.models.PostStatus",
         "ImportStatusEnum": "post_reviews.models.ImportStatus",
         "ImportKindEnum": [("csv", "CSV"), ("x_archive", "X archive")],
