@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .vocabulary import Category, Severity
 from .workflow import FINAL, NCStatus, Status
 
 
@@ -16,26 +17,6 @@ class SourceKind(models.TextChoices):
     POST_REVIEW_DEFECT = "post_review_defect", "Post review defect"
     AUDIT_FINDING = "audit_finding", "Audit finding"
     COMPLAINT = "complaint", "Complaint"
-    OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    MAJOR = "major", "Major"
-    MINOR = "minor", "Minor"
-
-
-class Category(models.TextChoices):
-    # The defect taxonomy of post reviews, plus process for audit findings.
-    DISCLOSURE = "disclosure", "Disclosure"
-    ACCESSIBILITY = "accessibility", "Accessibility"
-    SPELLING_GRAMMAR = "spelling_grammar", "Spelling / grammar"
-    BRAND_VOICE = "brand_voice", "Brand voice"
-    LEGAL_CLAIMS = "legal_claims", "Legal / claims"
-    LINK = "link", "Link"
-    WRONG_ASSET = "wrong_asset", "Wrong asset"
-    TIMING = "timing", "Timing"
-    PROCESS = "process", "Process"
     OTHER = "other", "Other"
 
 
@@ -152,6 +133,22 @@ class Nonconformity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("capa:nc-detail", args=[self.pk])
+
+    def source_summary(self) -> dict | None:
+        """What raised this NC, for its page and the API: ``{type, id, label, url}``, or None.
+
+        Generic over sources: a model that raises NCs (a post review defect, a sampling lot, an
+        audit finding) defines ``qms_source_label()`` and ``qms_source_url()``; capa names no app.
+        """
+        if self.source_type_id is None:
+            return None
+        kind = f"{self.source_type.app_label}.{self.source_type.model}"
+        source = self.source
+        if source is None:  # sources are protected from deletion; kept readable all the same
+            return {"type": kind, "id": self.source_id, "label": f"{kind} #{self.source_id}", "url": None}
+        label = source.qms_source_label() if hasattr(source, "qms_source_label") else str(source)
+        url = source.qms_source_url() if hasattr(source, "qms_source_url") else None
+        return {"type": kind, "id": self.source_id, "label": label, "url": url}
 
     @property
     def is_closed(self) -> bool:

@@ -10,6 +10,11 @@ def can_raise(user, team_id: int) -> bool:
     return has_right(user, team_id, Right.NC_RAISE)
 
 
+def can_raise_somewhere(user) -> bool:
+    """Whether pages offer "Raise a nonconformity" (the service checks the chosen team)."""
+    return bool(team_ids_with_right(user, Right.NC_RAISE))
+
+
 def can_work(user, obj) -> bool:
     """Containment, opening a CAPA, root cause, planning, implementing, verifying."""
     return has_right(user, obj.team_id, Right.CAPA_WORK)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import team_ids_of
@@ -30,13 +31,24 @@ def nonconformity_get_for(user, nonconformity_id: int) -> Nonconformity:
     nc = (
         nonconformity_list_for(user)
         .select_related("decided_by")
-        .prefetch_related("containments__recorded_by")
+        .prefetch_related("containments__recorded_by", "source")
         .filter(pk=nonconformity_id)
         .first()
     )
     if nc is None:
         raise NotFound("No such nonconformity.")
     return nc
+
+
+def nonconformities_raised_by(user, *, model: type[Model], ids) -> QuerySet[Nonconformity]:
+    """The NCs that records of ``model`` with these ids raised (a post's defects, say), scoped to
+    the user: how another app lists what it raised without reading capa's tables itself."""
+    source_type = ContentType.objects.get_for_model(model)
+    return (
+        nonconformity_list_for(user)
+        .filter(source_type=source_type, source_id__in=list(ids))
+        .order_by("detected_at", "id")
+    )
 
 
 def similar_open_nonconformities(

@@ -283,3 +283,12 @@ def approver_candidates(version: DocumentVersion) -> QuerySet[User]:
     """Who may be asked to approve a version: members of the owning team with the approval
     right, other than its author."""
     return team_members(team_id=version.document.team_id, roles=APPROVER_ROLES).exclude(pk=version.author_id)
+
+
+def other_version_in_force(*, document_id, version_id) -> Exists:
+    """For another app's queryset: the document has a version in force other than ``version_id``
+    (e.g. a checklist built from a version that has since been revised). Both arguments are
+    ``OuterRef`` expressions naming the outer row's document and version."""
+    return Exists(
+        DocumentVersion.objects.filter(document_id=document_id, status=Status.EFFECTIVE).exclude(pk=version_id)
+    )

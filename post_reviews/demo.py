@@ -175,14 +175,14 @@ def seed(stdout=None) -> None:
             },
             {
                 "criterion": "No unapproved claims (best, guaranteed, cheapest)",
-                "category": "legal",
+                "category": "legal_claims",
                 "severity": "critical",
                 "sop_section": "3.2",
                 "precheck_rule": "banned-term",
             },
             {
                 "criterion": "Spelling and grammar are correct",
-                "category": "spelling",
+                "category": "spelling_grammar",
                 "severity": "minor",
                 "sop_section": "3.2",
             },
@@ -202,7 +202,9 @@ def seed(stdout=None) -> None:
         defects = []
         if post.external_id == "demo-006":
             results[items[4].pk] = "fail"
-            defects = [{"category": "legal", "severity": "major", "note": "Unsupported superlative and price claim."}]
+            defects = [
+                {"category": "legal_claims", "severity": "major", "note": "Unsupported superlative and price claim."}
+            ]
         services.review_submit(
             data=services.ReviewInput(
                 post_id=post.pk, checklist_id=checklist.pk, stage="pre_publication", results=results, defects=defects

@@ -18,7 +18,9 @@ MARK = "demo history"
 DAYS = 90
 PER_DAY = 6
 BAD_WEEK = range(35, 42)  # days ago: the week a new freelancer skipped the disclosure step
-PARETO = ["disclosure"] * 8 + ["accessibility"] * 5 + ["link"] * 3 + ["spelling"] * 2 + ["brand_voice", "timing"]
+PARETO = (
+    ["disclosure"] * 8 + ["accessibility"] * 5 + ["link"] * 3 + ["spelling_grammar"] * 2 + ["brand_voice", "timing"]
+)
 
 
 def seed_review_history(*, team_id: int, reviewer, importer) -> int:

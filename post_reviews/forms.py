@@ -1,11 +1,14 @@
+from itertools import zip_longest
+
 from django import forms
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Team
 from accounts.permissions import team_ids_with_right
 from accounts.roles import Right
 from core.forms import BootstrapForm
 
-from .models import DefectCategory, PostStatus, Severity
+from .models import DefectCategory, ItemResult, PostStatus, Severity, Stage
 from .platforms import Platform
 from .prechecks import RULE_IDS, RULE_INFO
 
@@ -153,3 +156,59 @@ class LotForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = _teams(user, Right.POST_REVIEW)
         self.fields["account"].choices = [("", "Whole team")] + [(a.pk, str(a)) for a in accounts]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text (a 500 otherwise); a review's free text drops it.
+    return value.replace("\x00", "")
+
+
+class _FreeTextField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(_no_nul(value) if isinstance(value, str) else value)
+
+
+class ReviewForm(forms.Form):
+    """The review page's submit: one result per checklist item (``item-<id>``), the defect rows
+    (``defect_category``, ``defect_severity``, ``defect_note``, ``defect_item``, repeated; the
+    page's script adds and pre-fills them) and the stage. The service checks the rest (every item
+    answered, the defects' categories and severities), so its errors name the same fields."""
+
+    checklist = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    stage = forms.ChoiceField(choices=Stage.choices, required=False)
+    started_at = forms.CharField(required=False)
+    lot = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    notes = _FreeTextField(required=False, max_length=5000)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_ids = [i.pk for i in items]
+        for pk in self.item_ids:
+            self.fields[f"item-{pk}"] = forms.ChoiceField(choices=ItemResult.choices, required=False)
+
+    def clean_started_at(self):
+        try:  # parse_datetime raises on a well-formed but impossible moment (2024-02-30T10:00)
+            return parse_datetime(self.cleaned_data["started_at"])
+        except ValueError:
+            return None
+
+    def results(self) -> dict[int, str]:
+        return {pk: self.cleaned_data[f"item-{pk}"] for pk in self.item_ids if self.cleaned_data.get(f"item-{pk}")}
+
+    def defects(self) -> list[dict]:
+        rows = zip_longest(
+            *(self.data.getlist(f"defect_{name}") for name in ("category", "severity", "note", "item")),
+            fillvalue="",
+        )
+        defects = []
+        for category, severity, note, item in rows:
+            if category or severity or note.strip():
+                defects.append(
+                    {
+                        "category": category,
+                        "severity": severity,
+                        "note": _no_nul(note),
+                        "item": int(item) if item.isdecimal() and int(item) in self.item_ids else None,
+                    }
+                )
+        return defects

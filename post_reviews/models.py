@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from capa.models import Severity  # one severity scale: a defect's severity becomes its NC's
+# One severity scale and one category vocabulary: a defect's severity and category become its NC's.
+from capa.vocabulary import Category, Severity
 from core.models import JobRun, JobStatus
 
 from .platforms import Platform
+from .workflow import LotStatus, PostStatus, ReviewState
 
 
 class SocialAccount(models.Model):
@@ -42,24 +45,11 @@ class PrecheckSettings(models.Model):
         return f"Pre-check settings of {self.team}"
 
 
-class PostStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    PUBLISHED = "published", "Published"
-
-
 class Source(models.TextChoices):
     MANUAL = "manual", "Manual"
     CSV = "csv", "CSV import"
     API = "api", "API"
     PLATFORM_EXPORT = "platform_export", "Platform export"
-
-
-class ReviewState(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"
-    CHANGED = "changed", "Changed since review"
 
 
 class Post(models.Model):
@@ -83,13 +73,26 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    author_name = models.CharField(max_length=150, blank=True)
+    author_name = models.CharField(max_length=150, blank=True)  # the author the import or API states
+    # Who imported the post, or who (other than its author) last changed its reviewed content by
+    # any path (the form's author is ``author``). Neither may pass its pre-publication review. No database
+    # constraint, like the history user: users are deactivated, never deleted, and a bulk import
+    # would check the key once per row.
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     sponsored = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
-    content_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)  # of REVIEWED_FIELDS (post_reviews.workflow)
     prechecks = models.JSONField(default=list, blank=True)
     precheck_failures = models.PositiveSmallIntegerField(default=0)
     prechecked_at = models.DateTimeField(null=True, blank=True)
@@ -100,9 +103,13 @@ class Post(models.Model):
     # History is read per post (by id), never by account, team or author: those indexes would only
     # slow every bulk import. The history user has no database constraint either (a check per
     # imported row); users are deactivated, never deleted, and history rows are append-only.
+    # The pre-check results (prechecks, precheck_failures, prechecked_at) are left out on purpose:
+    # they are derived from the post's content and the team's rules, which both have history, and
+    # re-running them (set-based UPDATEs after an import or a rules change) is not a change of the
+    # post. updated_at is bookkeeping.
     history = HistoricalRecords(
-        excluded_fields=["prechecks", "prechecked_at", "updated_at"],
-        no_db_index=["account", "team", "author"],
+        excluded_fields=["prechecks", "precheck_failures", "prechecked_at", "updated_at"],
+        no_db_index=["account", "team", "author", "imported_by"],
         user_db_constraint=False,
     )
 
@@ -151,16 +158,9 @@ class Checklist(models.Model):
         return self.name
 
 
-class DefectCategory(models.TextChoices):
-    DISCLOSURE = "disclosure", "Disclosure"
-    ACCESSIBILITY = "accessibility", "Accessibility"
-    SPELLING = "spelling", "Spelling/grammar"
-    BRAND_VOICE = "brand_voice", "Brand voice"
-    LEGAL = "legal", "Legal/claims"
-    LINK = "link", "Link"
-    WRONG_ASSET = "wrong_asset", "Wrong asset"
-    TIMING = "timing", "Timing"
-    OTHER = "other", "Other"
+# Checklist items and defects use capa's categories (capa is raised by post reviews): a defect's
+# category is its nonconformity's, with no mapping in between.
+DefectCategory = Category
 
 
 class ChecklistItem(models.Model):
@@ -250,6 +250,11 @@ class Defect(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20, choices=DefectCategory.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
+    # The failed checklist item this defect records, if any: a failed critical or major item
+    # always has one (given by the reviewer or recorded from the item), so the NC rule applies.
+    checklist_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -258,6 +263,13 @@ class Defect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} {self.get_category_display()} defect"
+
+    # A nonconformity's source (capa's Nonconformity.source_summary): no query beyond the defect.
+    def qms_source_label(self) -> str:
+        return f"{self.get_severity_display()} {self.get_category_display().lower()} defect in review {self.review_id}"
+
+    def qms_source_url(self) -> str:
+        return reverse("post_reviews:post", args=[self.post_id]) + f"#review-{self.review_id}"
 
 
 # An import run is a background job row: the statuses are the shared job statuses.
@@ -309,12 +321,6 @@ class ImportRun(JobRun):
         )
 
 
-class LotStatus(models.TextChoices):
-    OPEN = "open", "Sample being reviewed"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
 class SamplingLot(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey(SocialAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="lots")
@@ -343,3 +349,9 @@ class SamplingLot(models.Model):
 
     def __str__(self) -> str:
         return f"Lot {self.pk} {self.period_start} to {self.period_end}"
+
+    def qms_source_label(self) -> str:
+        return f"Sampling lot {self.pk}, {self.period_start} to {self.period_end}"
+
+    def qms_source_url(self) -> str:
+        return reverse("post_reviews:lot", args=[self.pk])

@@ -3,13 +3,12 @@
 import heapq
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.permissions import team_ids_of
 from core.exceptions import NotFound
-from docs_control.models import DocumentVersion
-from docs_control.workflow import Status as VersionStatus
+from docs_control.selectors import other_version_in_force
 
 from .models import (
     Checklist,
@@ -19,13 +18,12 @@ from .models import (
     LotStatus,
     Post,
     PostReview,
-    ReviewState,
     SamplingLot,
     SocialAccount,
 )
+from .workflow import WAITING
 
 QUEUE_PAGE = 50
-WAITING = (ReviewState.PENDING, ReviewState.CHANGED)
 
 
 def account_list_for(user: User) -> QuerySet[SocialAccount]:
@@ -154,15 +152,22 @@ def reviews_of_post(post: Post) -> list[PostReview]:
     return reviews
 
 
+def nonconformities_of_post(user: User, post: Post) -> list:
+    """The nonconformities the post's defects raised, read through capa's selectors."""
+    from capa.selectors import nonconformities_raised_by
+
+    defect_ids = Defect.objects.filter(post=post).values_list("pk", flat=True)
+    return list(nonconformities_raised_by(user, model=Defect, ids=defect_ids))
+
+
 def checklist_list_for(user: User) -> QuerySet[Checklist]:
-    newer = DocumentVersion.objects.filter(
-        document_id=OuterRef("document_version__document_id"),
-        status=VersionStatus.EFFECTIVE,
-    ).exclude(pk=OuterRef("document_version_id"))
+    revised = other_version_in_force(
+        document_id=OuterRef("document_version__document_id"), version_id=OuterRef("document_version_id")
+    )
     return (
         Checklist.objects.filter(team_id__in=team_ids_of(user))
         .select_related("document_version__document", "team")
-        .annotate(sop_revised=Exists(newer))
+        .annotate(sop_revised=revised)
         .prefetch_related(Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id")))
     )
 

@@ -1,18 +1,16 @@
 import json
-from datetime import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import team_ids_with_right
 from accounts.roles import Right
 from accounts.selectors import active_team_ids
-from core.exceptions import DomainError, NotFound
+from core.exceptions import NotFound, PermissionDenied
 from core.views.helpers import active_team_id, domain_errors, run_service
 from docs_control.selectors import effective_versions_of_teams
 
@@ -26,14 +24,6 @@ from .prechecks import RULE_IDS, RULE_INFO
 def _text(value: str) -> str:
     """Free text read straight from a request: PostgreSQL refuses NUL in text (a 500 otherwise)."""
     return value.replace("\x00", "")
-
-
-def _started_at(value: str) -> datetime | None:
-    # parse_datetime raises on a well-formed but impossible moment (2024-02-30T10:00).
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None
 
 
 def _team_ids(request) -> set[int]:
@@ -104,6 +94,7 @@ def _review_context(request, post, *, lot_id=None, form_errors=None, data=None):
         "lot_id": lot_id,
         "errors": form_errors or {},
         "reviews": selectors.reviews_of_post(post),
+        "nonconformities": selectors.nonconformities_of_post(request.user, post),
         "can_review": perms.can_review(request.user, post.team_id),
         "is_author": perms.is_post_author(request.user, post),
     }
@@ -118,53 +109,42 @@ def review_page(request, post_id: int):
     return render(request, "post_reviews/review.html", _review_context(request, post, lot_id=lot_id))
 
 
-def _defects_from(post_data) -> list[dict]:
-    categories = post_data.getlist("defect_category")
-    severities = post_data.getlist("defect_severity")
-    notes = post_data.getlist("defect_note")
-    defects = []
-    for i, category in enumerate(categories):
-        severity = severities[i] if i < len(severities) else ""
-        note = notes[i] if i < len(notes) else ""
-        if category or severity or note.strip():
-            defects.append({"category": category, "severity": severity, "note": _text(note)})
-    return defects
-
-
 @require_POST
 @domain_errors
 def review_submit(request, post_id: int):
     post = selectors.post_get_for(request.user, post_id=post_id)
     checklist_id = request.POST.get("checklist", "")
-    started = _started_at(request.POST.get("started_at", ""))
-    lot = request.POST.get("lot", "")
-    results = {}
-    for key, value in request.POST.items():
-        if key.startswith("item-") and key[5:].isdecimal():
-            results[int(key[5:])] = value
-    data = services.ReviewInput(
-        post_id=post.pk,
-        checklist_id=int(checklist_id) if checklist_id.isdecimal() else 0,
-        stage=request.POST.get("stage", ""),
-        results=results,
-        defects=_defects_from(request.POST),
-        notes=_text(request.POST.get("notes", "")),
-        started_at=started if isinstance(started, datetime) else None,
-        sampling_lot_id=int(lot) if lot.isdecimal() else None,
+    checklist = (
+        selectors.checklist_list_for(request.user).filter(pk=int(checklist_id), team_id=post.team_id).first()
+        if checklist_id.isdecimal() and len(checklist_id) < 19
+        else None
     )
-    errors = {}
-    try:
-        review = services.review_submit(data=data, by=request.user)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        errors = getattr(exc, "errors", None) or {"non_field_errors": [exc.message]}
-    if errors:
-        context = _review_context(request, post, lot_id=data.sampling_lot_id, form_errors=errors, data=request.POST)
+    form = forms.ReviewForm(request.POST, items=list(checklist.items.all()) if checklist else [])
+    review = None
+    if form.is_valid():
+        d = form.cleaned_data
+        data = services.ReviewInput(
+            post_id=post.pk,
+            checklist_id=d["checklist"],
+            stage=d["stage"],
+            results=form.results(),
+            defects=form.defects(),
+            notes=d["notes"],
+            started_at=d["started_at"],
+            sampling_lot_id=d["lot"],
+        )
+        try:
+            review = run_service(request, lambda: services.review_submit(data=data, by=request.user), form=form).value
+        except PermissionDenied as exc:  # shown in the form (the author's pass), not a 403 page
+            form.add_error(None, exc.message)
+    if review is None:
+        lot = request.POST.get("lot", "")
+        lot_id = int(lot) if lot.isdecimal() and len(lot) < 19 else None
+        context = _review_context(request, post, lot_id=lot_id, form_errors=form.errors, data=request.POST)
         return render(request, "post_reviews/review.html", context)
     messages.success(request, f"Review of {post} saved: {review.get_outcome_display()}.")
-    if data.sampling_lot_id:
-        return _go(request, reverse("post_reviews:lot", args=[data.sampling_lot_id]))
+    if review.sampling_lot_id:
+        return _go(request, reverse("post_reviews:lot", args=[review.sampling_lot_id]))
     following = selectors.next_in_queue(request.user, after_post=post)
     if following is None:
         return _go(request, reverse("post_reviews:queue"))
@@ -196,6 +176,8 @@ def post_detail(request, post_id: int):
             "post": post,
             "card": post_card(post),
             "reviews": selectors.reviews_of_post(post),
+            "nonconformities": selectors.nonconformities_of_post(request.user, post),
+            "can_review": perms.can_review(request.user, post.team_id),
         },
     )
 
@@ -203,6 +185,8 @@ def post_detail(request, post_id: int):
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def post_create(request):
+    if not perms.can_manage_posts_somewhere(request.user):
+        raise PermissionDenied("Your role can't add posts.")
     accounts = [a for a in selectors.account_list_for(request.user) if perms.can_manage_posts(request.user, a.team_id)]
     form = forms.PostForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
@@ -231,12 +215,16 @@ def post_create(request):
         if run_service(request, call, form=form):
             messages.success(request, f"Post {holder['outcome']}; pre-checks ran.")
             return HttpResponseRedirect(reverse("post_reviews:post", args=[holder["post"].pk]))
-    return render(request, "post_reviews/post_form.html", {"form": form})
+    # An empty account picker says why: accounts are added by the same right as posts.
+    return render(request, "post_reviews/post_form.html", {"form": form, "can_add_accounts": True})
 
 
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def imports(request):
+    allowed = perms.can_manage_posts_somewhere(request.user)  # the runs are listed to everyone
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied("Your role can't import posts.")
     accounts = list(selectors.account_list_for(request.user))
     form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user, accounts=accounts)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +239,7 @@ def imports(request):
         if run_service(request, call, form=form, success="File received; the import is running."):
             return HttpResponseRedirect(reverse("post_reviews:import", args=[holder["run"].pk]))
     runs = list(selectors.import_run_list_for(request.user)[:20])
-    return render(request, "post_reviews/imports.html", {"form": form, "runs": runs})
+    return render(request, "post_reviews/imports.html", {"form": form if allowed else None, "runs": runs})
 
 
 @require_GET

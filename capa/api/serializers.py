@@ -48,8 +48,16 @@ class ContainmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class NonconformitySourceSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="app_label.model of the record that raised the NC")
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="The source's page in the product")
+
+
 class NonconformitySerializer(serializers.ModelSerializer):
     source_type = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
     detected_by = serializers.CharField(source="detected_by.printed_name", read_only=True)
     status = NCStatusField()
     corrective_action_reference = serializers.CharField(
@@ -66,6 +74,7 @@ class NonconformitySerializer(serializers.ModelSerializer):
             "source_kind",
             "source_type",
             "source_id",
+            "source",
             "category",
             "severity",
             "title",
@@ -81,6 +90,10 @@ class NonconformitySerializer(serializers.ModelSerializer):
             "containments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(NonconformitySourceSerializer(allow_null=True))
+    def get_source(self, nc) -> dict | None:
+        return nc.source_summary()
 
     def get_source_type(self, nc) -> str | None:
         return nc.source_type.natural_key()[0] + "." + nc.source_type.model if nc.source_type_id else None

@@ -34,7 +34,8 @@ class NonconformityViewSet(
     filter_params = frozenset(filterset_fields)
 
     def scoped_queryset(self, user):
-        return selectors.nonconformity_list_for(user).prefetch_related("containments__recorded_by")
+        # "source": one query per source type, not one per NC.
+        return selectors.nonconformity_list_for(user).prefetch_related("containments__recorded_by", "source")
 
     def get_object(self):
         return selectors.nonconformity_get_for(self.request.user, int(self.kwargs["pk"]))

@@ -73,7 +73,9 @@ def nonconformity_raise(
             raise ValidationError({"source_kind": "Say where the nonconformity comes from."})
     _choice(source_kind, SourceKind, "source_kind")
     _choice(severity, Severity, "severity")
-    category = category if category in Category.values else Category.OTHER
+    # One vocabulary (capa.models.Category, which post reviews use too): an unknown category is an
+    # error of the caller, never filed under "other".
+    category = _choice(category, Category, "category") if category else Category.OTHER
     description = _required(description, "description", "Describe the nonconformity.")
     title = (title or "").strip() or description.splitlines()[0][:200]
 

@@ -64,8 +64,8 @@ class PostSerializer(serializers.ModelSerializer):
         model = Post
         fields = [
             "id", "account", "platform", "handle", "external_id", "url", "text", "media", "campaign", "sponsored",
-            "status", "scheduled_at", "published_at", "source", "precheck_failures", "review_state",
-            "approved_for_publishing", "created_at", "updated_at",
+            "status", "scheduled_at", "published_at", "source", "author", "author_name", "imported_by",
+            "precheck_failures", "review_state", "approved_for_publishing", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -142,6 +142,16 @@ class DefectInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=DefectCategory.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    item = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "The failed checklist item this defect records. A failed critical or major item with no "
+            "defect given for it records one with the item's category and severity."
+        ),
+    )
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -164,19 +174,26 @@ class DefectSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     category = serializers.CharField()
     severity = serializers.CharField()
+    item = serializers.IntegerField(source="checklist_item_id", allow_null=True)
     note = serializers.CharField()
 
 
 class PostReviewSerializer(serializers.ModelSerializer):
     reviewer_name = serializers.CharField(source="reviewer.printed_name", read_only=True)
+    changed_since_review = serializers.SerializerMethodField()
 
     class Meta:
         model = PostReview
         fields = [
             "id", "post", "reviewer", "reviewer_name", "checklist", "checklist_version", "stage", "outcome", "score",
-            "time_spent_seconds", "post_content_hash", "supersedes", "sampling_lot", "submitted_at",
+            "time_spent_seconds", "post_content_hash", "changed_since_review", "supersedes", "sampling_lot",
+            "submitted_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_changed_since_review(self, obj) -> bool:
+        """The post's reviewed content (``REVIEWED_FIELDS``) changed after this review."""
+        return obj.post_content_hash != obj.post.content_hash
 
 
 class PostReviewDetailSerializer(PostReviewSerializer):

@@ -9,7 +9,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import team_ids_of
-from core.api.base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin, valid
 from post_reviews import selectors, services
 from post_reviews.models import (
     Checklist,
@@ -46,10 +46,8 @@ class SocialAccountViewSet(
         team = self.int_param("team")
         if team:
             qs = qs.filter(team_id=team)
-        platform = self.request.query_params.get("platform")
+        platform = self.choice_param("platform", Platform.values)
         if platform:
-            if platform not in Platform.values:
-                raise ValidationError({"platform": f"One of {', '.join(Platform.values)}."})
             qs = qs.filter(platform=platform)
         return qs
 
@@ -57,9 +55,7 @@ class SocialAccountViewSet(
     def create(self, request):
         # The team is a plain id: the service answers 404 for a team that isn't the user's, so
         # the API never tells which team ids exist.
-        data = s.SocialAccountInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.SocialAccountInputSerializer, request)
         account = services.account_create(
             team_id=v["team"],
             platform=v["platform"],
@@ -87,16 +83,12 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         account = self.int_param("account")
         if account:
             qs = qs.filter(account_id=account)
-        if params.get("platform"):
-            if params["platform"] not in Platform.values:
-                raise ValidationError({"platform": "Unknown platform."})
-            qs = qs.filter(
-                account_id__in=selectors.accounts_on_platform(team_ids_of(self.request.user), params["platform"])
-            )
-        if params.get("review_state"):
-            if params["review_state"] not in ReviewState.values:
-                raise ValidationError({"review_state": "Unknown state."})
-            qs = qs.filter(review_state=params["review_state"])
+        platform = self.choice_param("platform", Platform.values)
+        if platform:
+            qs = qs.filter(account_id__in=selectors.accounts_on_platform(team_ids_of(self.request.user), platform))
+        review_state = self.choice_param("review_state", ReviewState.values)
+        if review_state:
+            qs = qs.filter(review_state=review_state)
         if params.get("campaign"):
             qs = qs.filter(campaign=params["campaign"][:120])
         approved = self.bool_param("approved_for_publishing")
@@ -112,9 +104,8 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         many = isinstance(request.data, list)
         if many and not 1 <= len(request.data) <= 1000:
             raise ValidationError({"non_field_errors": ["Send between 1 and 1000 posts."]})
-        data = s.PostInputSerializer(data=request.data, many=many)
-        data.is_valid(raise_exception=True)
-        rows = data.validated_data if many else [data.validated_data]
+        validated = valid(s.PostInputSerializer, request, many=many)
+        rows = validated if many else [validated]
         items = [
             (
                 row["account"],
@@ -145,9 +136,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.ImportRunSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request):
-        data = s.ImportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.ImportRequestSerializer, request)
         run = services.import_run_create(
             team_id=v["team"], upload=v["file"], kind=v["kind"], account_id=v["account"], by=request.user
         )
@@ -190,9 +179,7 @@ class ChecklistViewSet(
 
     @extend_schema(request=s.ChecklistInputSerializer, responses={201: s.ChecklistSerializer})
     def create(self, request):
-        data = s.ChecklistInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.ChecklistInputSerializer, request)
         checklist = services.checklist_create(
             version_id=v["document_version"], name=v["name"], items=[dict(i) for i in v["items"]], by=request.user
         )
@@ -223,10 +210,8 @@ class PostReviewViewSet(
         if post:
             qs = qs.filter(post_id=post)
         for name, choices in (("stage", Stage.values), ("outcome", Outcome.values)):
-            value = self.request.query_params.get(name)
+            value = self.choice_param(name, choices)
             if value:
-                if value not in choices:
-                    raise ValidationError({name: f"One of {', '.join(choices)}."})
                 qs = qs.filter(**{name: value})
         return qs
 
@@ -235,9 +220,7 @@ class PostReviewViewSet(
 
     @extend_schema(request=s.ReviewInputSerializer, responses={201: s.PostReviewDetailSerializer})
     def create(self, request):
-        data = s.ReviewInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.ReviewInputSerializer, request)
         review = services.review_submit(
             data=services.ReviewInput(
                 post_id=v["post"],
@@ -272,9 +255,7 @@ class SamplingLotViewSet(
 
     @extend_schema(request=s.SamplingLotInputSerializer, responses={201: s.SamplingLotSerializer})
     def create(self, request):
-        data = s.SamplingLotInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = valid(s.SamplingLotInputSerializer, request)
         lot = services.sampling_lot_create(
             team_id=v["team"],
             account_id=v["account"],

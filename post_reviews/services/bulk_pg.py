@@ -1,9 +1,11 @@
 """The PostgreSQL fast path for imports: COPY into a staging table, then set-based upserts.
 
 Semantics match ``posts_upsert_batch`` (the ORM path SQLite uses): idempotent on (account,
-external id), a batch holds one row per post (the caller keeps the first), a changed text or
-media marks the post "changed since review" and withdraws its publishing approval, and every
-created or changed post gets a history row with the importing user and a reason. Pre-checks run after the batch
+external id), a batch holds one row per post (the caller keeps the first), a change to the
+reviewed content (``REVIEWED_FIELDS``, which the content hash covers) marks the post "changed
+since review", withdraws its publishing approval and records the importing user as
+``imported_by``, and every created or changed post gets a history row with the importing user
+and a reason. Pre-checks run after the batch
 (``posts_precheck_many``), so the import itself stays close to COPY speed.
 
 The work is split so that the importing thread only talks to the database: ``copy_line`` turns a
@@ -17,7 +19,7 @@ import json
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from post_reviews.models import ReviewState
+from post_reviews.workflow import REVIEW_TRANSITIONS, ReviewState
 
 from .posts import PostInput, clean_media, content_hash
 
@@ -33,9 +35,10 @@ _COPY = (
     "sponsored, status, scheduled_at, published_at, content_hash) FROM STDIN"
 )
 
+# The columns the post and its history row share (the pre-check results have no history).
 _FIELDS = (
     "external_id, url, text, media, campaign, author_name, sponsored, status, scheduled_at, published_at, "
-    "source, content_hash, precheck_failures, review_state, approved_for_publishing, created_at, author_id, "
+    "source, content_hash, review_state, approved_for_publishing, created_at, author_id, imported_by_id, "
     "team_id, account_id"
 )
 
@@ -44,11 +47,11 @@ _FIELDS = (
 # inserted, not from a second read of the posts table.
 _INSERT = f"""
 WITH new_posts AS (
-    INSERT INTO post_reviews_post ({_FIELDS}, prechecks, prechecked_at, updated_at)
+    INSERT INTO post_reviews_post ({_FIELDS}, precheck_failures, prechecks, prechecked_at, updated_at)
     SELECT
         s.external_id, s.url, s.text, s.media::jsonb, s.campaign, s.author_name, s.sponsored, s.status,
-        s.scheduled_at, s.published_at, %(source)s, s.content_hash, 0, %(pending)s, false, %(now)s, NULL,
-        s.team_id, s.account_id, '[]'::jsonb, NULL, %(now)s
+        s.scheduled_at, s.published_at, %(source)s, s.content_hash, %(pending)s, false, %(now)s, NULL,
+        %(user)s, s.team_id, s.account_id, 0, '[]'::jsonb, NULL, %(now)s
     FROM qms_post_staging s
     WHERE NOT EXISTS (
         SELECT 1 FROM post_reviews_post p WHERE p.account_id = s.account_id AND p.external_id = s.external_id
@@ -69,9 +72,12 @@ UPDATE post_reviews_post p SET
     updated_at = %(now)s,
     content_hash = s.content_hash,
     review_state = CASE
-        WHEN s.old_hash <> s.content_hash AND p.review_state IN (%(passed)s, %(failed)s) THEN %(changed)s
+        WHEN s.old_hash <> s.content_hash AND p.review_state = ANY(%(to_changed)s) THEN %(changed)s
         ELSE p.review_state END,
-    approved_for_publishing = CASE WHEN s.old_hash <> s.content_hash THEN false ELSE p.approved_for_publishing END
+    approved_for_publishing = CASE WHEN s.old_hash <> s.content_hash THEN false ELSE p.approved_for_publishing END,
+    imported_by_id = CASE
+        WHEN s.old_hash <> s.content_hash AND p.author_id IS DISTINCT FROM %(user)s THEN %(user)s
+        ELSE p.imported_by_id END
 FROM (
     -- The FROM clause sees the rows as they were before this UPDATE: old_hash is the previous content.
     SELECT st.*, p0.id AS post_id, p0.content_hash AS old_hash
@@ -108,13 +114,16 @@ def _when(value) -> str:
 def copy_line(account_id: int, team_id: int, p: PostInput) -> str:
     """One staged row as a line of COPY text. Pure Python: it runs in the parsing thread."""
     media = clean_media(p.media) if p.media else []
+    campaign = p.campaign.strip()
     media_json = json.dumps(media, separators=(",", ":"), ensure_ascii=False) if media else "[]"
     return "\t".join(
         (
             str(account_id), str(team_id), _field(p.external_id), _field(p.url), _field(p.text),
-            _field(media_json), _field(p.campaign.strip()), _field(p.author_name.strip()[:150]),
+            _field(media_json), _field(campaign), _field(p.author_name.strip()[:150]),
             "t" if p.sponsored else "f", _field(p.status), _when(p.scheduled_at), _when(p.published_at),
-            content_hash(p.text, media),
+            content_hash(
+                p.text, media, url=p.url, campaign=campaign, sponsored=p.sponsored, scheduled_at=p.scheduled_at
+            ),
         )
     ) + "\n"  # fmt: skip
 
@@ -144,7 +153,15 @@ def posts_copy_upsert(*, lines: list[str], source: str, by) -> dict[str, list[in
         # Update the posts that exist first, then insert the rest: the update never sees the new rows.
         cursor.execute(
             _UPDATE,
-            {"now": now, "passed": ReviewState.PASSED, "failed": ReviewState.FAILED, "changed": ReviewState.CHANGED},
+            {
+                "now": now,
+                # The states that may become "changed since review" (a post never reviewed stays waiting).
+                "to_changed": [
+                    str(state) for state, targets in REVIEW_TRANSITIONS.items() if ReviewState.CHANGED in targets
+                ],
+                "changed": ReviewState.CHANGED,
+                "user": user,
+            },
         )
         changes = cursor.fetchall()
         updated = [row[0] for row in changes]

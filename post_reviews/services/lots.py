@@ -11,9 +11,12 @@ from accounts.models import User
 from accounts.permissions import can_view_team
 from capa.services import nonconformity_raise
 from core.exceptions import NotFound, PermissionDenied, ValidationError
+from core.services import audited_save
+from core.workflow import assert_transition
 from post_reviews import permissions as perms
-from post_reviews.models import LotStatus, Outcome, Post, PostReview, PostStatus, SamplingLot, SocialAccount, Stage
+from post_reviews.models import Outcome, Post, PostReview, SamplingLot, SocialAccount, Stage
 from post_reviews.sampling import Plan, draw_sample, iso2859_plan, lot_decision, percentage_plan
+from post_reviews.workflow import LOT_TRANSITIONS, LotStatus, PostStatus
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -85,8 +88,7 @@ def sampling_lot_create(
         sample_post_ids=draw_sample(ids, plan.sample_size, seed),
         created_by=by,
     )
-    lot._history_user = by
-    lot.save()
+    audited_save(lot, by=by, reason="sample drawn")
     return lot
 
 
@@ -117,11 +119,11 @@ def sampling_lot_evaluate(*, lot_id: int, by: User) -> SamplingLot | None:
             reject=lot.reject,
             method=lot.method,
         )
-        lot.status = LotStatus.ACCEPTED if lot_decision(plan, lot.defectives) == "accepted" else LotStatus.REJECTED
+        target = LotStatus.ACCEPTED if lot_decision(plan, lot.defectives) == "accepted" else LotStatus.REJECTED
+        assert_transition(LOT_TRANSITIONS, lot.status, target)
+        lot.status = target
         lot.decided_at = timezone.now()
-        lot._change_reason = f"{lot.defectives} defective of {lot.sample_size}: {lot.status}"
-        lot._history_user = by
-        lot.save()
+        audited_save(lot, by=by, reason=f"{lot.defectives} defective of {lot.sample_size}: {lot.status}")
         if lot.status == LotStatus.REJECTED:
             nonconformity_raise(
                 source=lot,

@@ -1,10 +1,7 @@
 """Social accounts, posts (one or many, idempotent on account + external id) and pre-checks."""
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from dataclasses import asdict
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,79 +11,16 @@ from accounts.models import User
 from accounts.permissions import can_view_team
 from core.broker import enqueue_on_commit
 from core.exceptions import NotFound, PermissionDenied, ValidationError
+from core.services import audited_save
+from core.workflow import allowed_targets
 from post_reviews import permissions as perms
-from post_reviews.models import Post, PostStatus, PrecheckSettings, ReviewState, SocialAccount, Source
+from post_reviews.models import Post, PrecheckSettings, SocialAccount, Source
 from post_reviews.platforms import Platform
 from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks
+from post_reviews.workflow import REVIEW_TRANSITIONS, WAITING, ReviewState
 
-MEDIA_TYPES = ("image", "video", "gif")
-POST_STATUSES = frozenset(PostStatus.values)
-
-
-@dataclass
-class PostInput:
-    """One post as it arrives from a form, the API or an import row, already parsed."""
-
-    external_id: str
-    text: str
-    url: str = ""
-    media: list[dict] = field(default_factory=list)
-    campaign: str = ""
-    sponsored: bool = False
-    status: str = PostStatus.PUBLISHED
-    scheduled_at: datetime | None = None
-    published_at: datetime | None = None
-    author_name: str = ""
-
-    def errors(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.external_id.strip():
-            errors["external_id"] = "An external id is required (the platform's post id or your own)."
-        elif len(self.external_id) > 100:
-            errors["external_id"] = "The external id is longer than 100 characters."
-        if not self.text.strip():
-            errors["text"] = "The post has no text."
-        if self.status not in POST_STATUSES:
-            errors["status"] = f"Status must be one of {', '.join(PostStatus.values)}."
-        if len(self.url) > 500:
-            errors["url"] = "The URL is longer than 500 characters."
-        for i, m in enumerate(self.media, start=1):
-            if not isinstance(m, dict) or m.get("type") not in MEDIA_TYPES:
-                errors["media"] = f"Media {i}: type must be one of {', '.join(MEDIA_TYPES)}."
-                break
-        if len(self.campaign) > 120:
-            errors["campaign"] = "The campaign is longer than 120 characters."
-        # PostgreSQL refuses NUL in text and in jsonb: a row carrying one must be refused, not crash the batch.
-        texts = [self.external_id, self.text, self.url, self.campaign, self.author_name]
-        texts += [str(v) for m in self.media if isinstance(m, dict) for v in m.values()]
-        if any("\x00" in t for t in texts):
-            errors["text"] = "The post contains a NUL character."
-        else:
-            try:  # JSON (an X archive) may carry a lone surrogate such as "\\ud83d": not storable text
-                "".join(texts).encode()
-            except UnicodeEncodeError:
-                errors["text"] = "The post holds text that is not valid Unicode."
-        return errors
-
-
-def content_hash(text: str, media: list[dict]) -> str:
-    """SHA-256 of ``{"media": [...], "text": "..."}`` as compact JSON with sorted keys.
-
-    Written out by hand because imports hash every row: the same bytes as
-    ``json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`` (a property test holds the two together), at a fraction of the cost.
-    """
-    media_json = json.dumps(media, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if media else "[]"
-    payload = '{"media":' + media_json + ',"text":' + encode_basestring(text) + "}"
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def clean_media(media: list[dict]) -> list[dict]:
-    return [
-        {"type": m.get("type", ""), "url": str(m.get("url", ""))[:500], "alt_text": str(m.get("alt_text", ""))[:1000]}
-        for m in media
-    ]
-
+# content_hash is re-exported: bulk_pg, imports and tests take it (and PostInput) from here.
+from .content import PostInput, clean_media, content_hash, post_content_hash  # noqa: F401
 
 # --- accounts and settings ---------------------------------------------------------------------
 
@@ -108,8 +42,7 @@ def account_create(*, team_id: int, platform: str, handle: str, by: User, displa
     if errors:
         raise ValidationError(errors)
     account = SocialAccount(team_id=team_id, platform=platform, handle=handle, display_name=display_name.strip())
-    account._history_user = by
-    account.save()
+    audited_save(account, by=by, reason="account added")
     return account
 
 
@@ -176,9 +109,7 @@ def precheck_settings_update(
     )
     for key, value in values.items():
         setattr(row, key, value)
-    row._history_user = by
-    row._change_reason = "pre-check rules changed"
-    row.save()
+    audited_save(row, by=by, reason="pre-check rules changed")
     from post_reviews.tasks import posts_recheck_team
 
     # Waiting posts are re-checked against the new rules in the worker, once the rules are saved.
@@ -209,11 +140,20 @@ def post_precheck(*, post_id: int) -> Post | None:
     if post is None:
         return None
     _apply_prechecks(post, precheck_config_for(post.team_id), timezone.now())
-    # Pre-check results are excluded from the post's history: re-running them is not a change.
+    # Pre-check results are excluded from the post's history on purpose (see Post.history): a
+    # set-based UPDATE of them loses no audit trail.
     Post.objects.filter(pk=post.pk).update(
         prechecks=post.prechecks, precheck_failures=post.precheck_failures, prechecked_at=post.prechecked_at
     )
     return post
+
+
+def _withdraw_review(post: Post) -> None:
+    """A change to a reviewed field: the post goes back to the queue as "changed since review"
+    (a post never reviewed stays waiting) and its approval for publishing is withdrawn."""
+    if ReviewState.CHANGED in allowed_targets(REVIEW_TRANSITIONS, post.review_state):
+        post.review_state = ReviewState.CHANGED
+    post.approved_for_publishing = False
 
 
 def _assign(post: Post, data: PostInput) -> list[str]:
@@ -242,8 +182,9 @@ def posts_upsert_batch(
 ) -> dict[str, list[Post]]:
     """Create or update many posts in one transaction, idempotently on (account, external id).
 
-    A post whose text or media changed is marked "changed since review" (ISO 9001 8.5.6) and
-    its pre-checks re-run; history rows are written in bulk. Returns created/updated/unchanged.
+    A post whose reviewed content (``REVIEWED_FIELDS``) changed is marked "changed since review"
+    (ISO 9001 8.5.6), loses its approval for publishing and has its pre-checks re-run; history
+    rows are written in bulk. Returns created/updated/unchanged.
     """
     now = timezone.now()
     configs: dict[int, RuleConfig] = {}
@@ -273,9 +214,11 @@ def posts_upsert_batch(
         if post is None:
             post = Post(account=account, team_id=account.team_id, external_id=data.external_id, source=source)
             _assign(post, data)
-            post.content_hash = content_hash(post.text, post.media)
+            post.content_hash = post_content_hash(post)
             if source in (Source.MANUAL, Source.API) and by is not None:
                 post.author = by
+            if source != Source.MANUAL:
+                post.imported_by = by
             _apply_prechecks(post, config, now)
             created.append(post)
             continue
@@ -283,13 +226,14 @@ def posts_upsert_batch(
         if not changed:
             unchanged.append(post)
             continue
-        new_hash = content_hash(post.text, post.media)
+        new_hash = post_content_hash(post)
         if new_hash != post.content_hash:
+            # Reviewed content changed: the approval is withdrawn and the pre-checks re-run.
             post.content_hash = new_hash
             _apply_prechecks(post, config, now)
-            if post.review_state in (ReviewState.PASSED, ReviewState.FAILED):
-                post.review_state = ReviewState.CHANGED
-            post.approved_for_publishing = False
+            _withdraw_review(post)
+            if by is not None and by.pk != post.author_id:
+                post.imported_by = by  # who supplied the content now under review
         post.updated_at = now
         updated.append(post)
     with transaction.atomic():
@@ -311,6 +255,7 @@ def posts_upsert_batch(
                     "scheduled_at",
                     "published_at",
                     "author_name",
+                    "imported_by",
                     "content_hash",
                     "prechecks",
                     "precheck_failures",
@@ -360,8 +305,6 @@ def post_upsert(*, account_id: int, data: PostInput, source: str, by: User) -> t
 
 def posts_recheck_waiting(*, team_id: int) -> int:
     """Re-run pre-checks on a team's posts still waiting for review, after its rules changed."""
-    from post_reviews.selectors import WAITING
-
     ids = list(Post.objects.filter(team_id=team_id, review_state__in=WAITING).values_list("pk", flat=True)[:50_000])
     return post_precheck_many(post_ids=ids)
 

@@ -11,7 +11,9 @@ from accounts.models import User
 from accounts.permissions import can_view_team
 from capa.services import nonconformity_raise
 from core.exceptions import NotFound, PermissionDenied, ValidationError
-from docs_control.models import DocumentVersion
+from core.services import audited_save
+from core.workflow import assert_transition
+from docs_control.selectors import version_get_for
 from docs_control.workflow import Status as VersionStatus
 from post_reviews import permissions as perms
 from post_reviews.models import (
@@ -24,12 +26,12 @@ from post_reviews.models import (
     Post,
     PostReview,
     ReviewItem,
-    ReviewState,
     SamplingLot,
     Severity,
     Stage,
 )
 from post_reviews.prechecks import RULE_IDS
+from post_reviews.workflow import REVIEW_TRANSITIONS, ReviewState
 
 MAX_REVIEW_SECONDS = 4 * 60 * 60
 
@@ -37,8 +39,8 @@ MAX_REVIEW_SECONDS = 4 * 60 * 60
 @transaction.atomic
 def checklist_create(*, version_id: int, name: str, items: list[dict], by: User) -> Checklist:
     """A checklist from an effective SOP version; each item cites its SOP section."""
-    version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
-    if version is None or not can_view_team(by, version.document.team_id):
+    version = version_get_for(by, version_id=version_id)  # NotFound for another team's
+    if not can_view_team(by, version.document.team_id):
         raise NotFound("No such document version.")
     team_id = version.document.team_id
     if not perms.can_manage_checklists(by, team_id):
@@ -62,8 +64,7 @@ def checklist_create(*, version_id: int, name: str, items: list[dict], by: User)
     if errors:
         raise ValidationError(errors)
     checklist = Checklist(team_id=team_id, name=name.strip(), document_version=version, created_by=by)
-    checklist._history_user = by
-    checklist.save()
+    audited_save(checklist, by=by, reason="checklist created")
     for order, item in enumerate(items, start=1):
         row = ChecklistItem(
             checklist=checklist,
@@ -74,8 +75,7 @@ def checklist_create(*, version_id: int, name: str, items: list[dict], by: User)
             sop_section=str(item.get("sop_section", "")).strip()[:60],
             precheck_rule=item.get("precheck_rule", "") or "",
         )
-        row._history_user = by
-        row.save()
+        audited_save(row, by=by, reason="checklist created")
     return checklist
 
 
@@ -85,7 +85,8 @@ class ReviewInput:
     checklist_id: int
     stage: str
     results: dict[int, str]  # checklist item id -> pass / fail / na
-    defects: list[dict] = field(default_factory=list)  # {"category", "severity", "note"}
+    # {"category", "severity", "note", "item"}: item is the failed checklist item's id, or None
+    defects: list[dict] = field(default_factory=list)
     notes: str = ""
     started_at: datetime | None = None
     sampling_lot_id: int | None = None
@@ -103,8 +104,22 @@ def _outcome(items: list[ChecklistItem], results: dict[int, str], defects: list[
     return Outcome.PASS, score
 
 
+def _item_defects(items: list[ChecklistItem], results: dict[int, str], given: list[dict]) -> list[dict]:
+    """A failed item marked critical or major if failed records a defect of its category and
+    severity, so the NC rule applies; a defect the reviewer gives for that item replaces it."""
+    covered = {d.get("item") for d in given}
+    return [
+        {"category": i.category, "severity": i.severity, "note": i.criterion, "item": i.pk}
+        for i in items
+        if results[i.pk] == ItemResult.FAIL
+        and i.severity in (Severity.CRITICAL, Severity.MAJOR)
+        and i.pk not in covered
+    ]
+
+
 def review_submit(*, data: ReviewInput, by: User) -> PostReview:
-    """Record a review. A critical or major defect raises a nonconformity (capa), one per defect.
+    """Record a review. A critical or major defect raises a nonconformity (capa), one per defect;
+    a failed critical or major checklist item records such a defect unless one is given for it.
 
     The review supersedes the previous one of the same post and stage; it is never edited.
     """
@@ -143,18 +158,24 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
             lot = SamplingLot.objects.filter(pk=data.sampling_lot_id, team_id=post.team_id).first()
             if lot is None or post.pk not in lot.sample_post_ids or data.stage != Stage.POST_PUBLICATION:
                 errors["sampling_lot"] = "The post is not in this sampling lot's sample (post-publication reviews)."
+        by_id = {i.pk: i for i in items}
         for i, d in enumerate(data.defects, start=1):
             if d.get("category") not in DefectCategory.values or d.get("severity") not in Severity.values:
                 errors["defects"] = f"Defect {i}: choose a category and a severity."
+            elif d.get("item") is not None and (
+                d["item"] not in by_id or data.results.get(d["item"]) != ItemResult.FAIL
+            ):
+                errors["defects"] = f"Defect {i}: its checklist item is not a failed item of this checklist."
         if errors:
             raise ValidationError(errors)
-        outcome, score = _outcome(items, data.results, data.defects)
+        defects = [*data.defects, *_item_defects(items, data.results, data.defects)]
+        outcome, score = _outcome(items, data.results, defects)
         if (
             data.stage == Stage.PRE_PUBLICATION
             and outcome != Outcome.FAIL
             and not perms.can_approve_for_publishing(by, post)
         ):
-            raise PermissionDenied("The author of a post can't pass its pre-publication review.")
+            raise PermissionDenied("The author or importer of a post can't pass its pre-publication review.")
         now = timezone.now()
         spent = 0
         if data.started_at is not None:
@@ -199,17 +220,18 @@ def review_submit(*, data: ReviewInput, by: User) -> PostReview:
                     team_id=post.team_id,
                     category=d["category"],
                     severity=d["severity"],
+                    checklist_item_id=d.get("item"),
                     note=str(d.get("note", "")).strip()[:2000],
                 )
-                for d in data.defects
+                for d in defects
             ]
         )
-        post.review_state = ReviewState.FAILED if outcome == Outcome.FAIL else ReviewState.PASSED
+        target = ReviewState.FAILED if outcome == Outcome.FAIL else ReviewState.PASSED
+        assert_transition(REVIEW_TRANSITIONS, post.review_state, target)
+        post.review_state = target
         if data.stage == Stage.PRE_PUBLICATION:
             post.approved_for_publishing = outcome != Outcome.FAIL
-        post._history_user = by
-        post._change_reason = f"reviewed: {outcome}"
-        post.save(update_fields=["review_state", "approved_for_publishing"])
+        audited_save(post, by=by, reason=f"reviewed: {outcome}", fields=["review_state", "approved_for_publishing"])
         for defect in defects:
             if defect.severity in (Severity.CRITICAL, Severity.MAJOR):
                 nonconformity_raise(

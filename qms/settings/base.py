@@ -242,8 +242,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DocumentVersionStatusEnum": "docs_control.workflow.Status",
         "DocumentKindEnum": "docs_control.models.Kind",
-        "NonconformityCategoryEnum": "capa.models.Category",
-        "DefectCategoryEnum": "post_reviews.models.DefectCategory",
+        # One vocabulary for defects, checklist items and nonconformities.
+        "CategoryEnum": "capa.vocabulary.Category",
         "PostStatusEnum": "post_reviews.models.PostStatus",
         # Every job row (imports, evidence packs) shares core.models.JobStatus: one enum.
         "JobStatusEnum": "core.models.JobStatus",

@@ -32,19 +32,46 @@
     var item = current() || items()[0];
     if (!item) { return; }
     var radio = item.querySelector('input[type="radio"][value="' + value + '"]');
-    if (radio) { radio.checked = true; }
+    if (radio) { radio.checked = true; syncItemDefect(item); }
     activate(item);
     move(1);
   }
 
-  function addDefect() {
+  function newDefectRow() {
     var template = document.getElementById("defect-template");
     var target = document.getElementById("defects");
-    if (!template || !target) { return; }
+    if (!template || !target) { return null; }
     target.appendChild(template.content.cloneNode(true));
     var rows = target.querySelectorAll(".defect-row");
-    rows[rows.length - 1].querySelector("select").focus();
+    return rows[rows.length - 1];
   }
+
+  function addDefect() {
+    var row = newDefectRow();
+    if (row) { row.querySelector("select").focus(); }
+  }
+
+  // A failed item marked critical or major records a defect of the item's category and severity:
+  // pre-fill its row (editable until submit) and drop it again when the item no longer fails.
+  function syncItemDefect(item) {
+    var id = item.getAttribute("data-item");
+    var existing = document.querySelector('#defects .defect-row[data-for-item="' + id + '"]');
+    var failed = item.querySelector('input[type="radio"][value="fail"]:checked');
+    if (!failed || !item.getAttribute("data-raises")) {
+      if (existing) { existing.remove(); }
+      return;
+    }
+    if (existing) { return; }
+    var row = newDefectRow();
+    if (!row) { return; }
+    row.setAttribute("data-for-item", id);
+    row.querySelector('input[name="defect_item"]').value = id;
+    row.querySelector('select[name="defect_category"]').value = item.getAttribute("data-category");
+    row.querySelector('select[name="defect_severity"]').value = item.getAttribute("data-severity");
+    row.querySelector('input[name="defect_note"]').value = item.getAttribute("data-criterion");
+  }
+
+  function syncAll() { items().forEach(syncItemDefect); }
 
   function toggleHelp() {
     var modal = document.getElementById("keys-help");
@@ -81,7 +108,15 @@
     if (item) { activate(item); }
   });
 
-  function start() { if (items().length && !current()) { activate(items()[0]); } }
+  document.addEventListener("change", function (event) {
+    var item = event.target.closest && event.target.closest("#review-form .review-item");
+    if (item && event.target.type === "radio") { syncItemDefect(item); }
+  });
+
+  function start() {
+    syncAll();
+    if (items().length && !current()) { activate(items()[0]); }
+  }
   document.addEventListener("DOMContentLoaded", start);
   document.addEventListener("htmx:afterSettle", start);
 })();

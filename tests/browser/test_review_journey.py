@@ -30,7 +30,7 @@ def _setup(people):
                 "severity": "major",
                 "precheck_rule": "alt-text-missing",
             },
-            {"criterion": "Spelling is correct", "category": "spelling", "severity": "minor"},
+            {"criterion": "Spelling is correct", "category": "spelling_grammar", "severity": "minor"},
         ],
         by=people.qa,
     )
@@ -68,12 +68,12 @@ def test_keyboard_review_with_defect_then_next_post(page, live_server, people_li
     keyboard.press("k")  # back to item 2
     keyboard.press("j")  # item 3
     keyboard.press("n")  # item 3: not applicable
-    keyboard.press("d")  # add a defect; focus goes to its category
-    keyboard.type("Disc")
-    keyboard.press("Tab")
-    keyboard.type("Crit")
-    keyboard.press("Tab")
-    keyboard.type("No #ad on a paid post")
+    # The failed critical item's defect is pre-filled from the item, and editable before submit.
+    defect = page.get_by_test_id("defect")
+    expect(defect).to_have_count(1)
+    expect(defect.locator('select[name="defect_category"]')).to_have_value("disclosure")
+    expect(defect.locator('select[name="defect_severity"]')).to_have_value("critical")
+    defect.locator('input[name="defect_note"]').fill("No #ad on a paid post")
     keyboard.press("Escape")
     keyboard.press("s")
 
@@ -84,8 +84,8 @@ def test_keyboard_review_with_defect_then_next_post(page, live_server, people_li
     review = PostReview.objects.get(post=first)
     assert review.outcome == "fail" and review.reviewer.username == "alice"
     assert {i.result for i in review.items.all()} == {"fail", "pass", "na"}
-    assert [(d.category, d.severity, d.note) for d in review.defects.all()] == [
-        ("disclosure", "critical", "No #ad on a paid post")
+    assert [(d.category, d.severity, d.note, d.checklist_item.order) for d in review.defects.all()] == [
+        ("disclosure", "critical", "No #ad on a paid post", 1)
     ]
 
     page.goto(f"{live_server.url}/reviews/posts/{first.pk}/")

@@ -34,7 +34,12 @@ CHECKLIST_ITEMS = [
         "sop_section": "4.3",
         "precheck_rule": "over-length",
     },
-    {"criterion": "Spelling and grammar are right", "category": "spelling", "severity": "minor", "sop_section": "5"},
+    {
+        "criterion": "Spelling and grammar are right",
+        "category": "spelling_grammar",
+        "severity": "minor",
+        "sop_section": "5",
+    },
 ]
 
 

@@ -4,6 +4,7 @@ thread, the composite account/team key, and two imports of the same new posts at
 import hashlib
 import json
 import threading
+from datetime import UTC
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +15,7 @@ from post_reviews.models import Post
 from post_reviews.services.bulk_pg import copy_line, posts_copy_upsert
 from post_reviews.services.imports import _Prefetch
 from post_reviews.services.posts import PostInput, content_hash
+from post_reviews.workflow import REVIEWED_FIELDS
 from tests.conftest import make_personas
 from tests.post_reviews.test_imports import HEADER, run_import
 
@@ -25,11 +27,27 @@ _media = st.lists(
 )
 
 
-@given(text=st.text(), media=_media)
+@given(
+    text=st.text(),
+    media=_media,
+    url=st.text(),
+    campaign=st.text(),
+    sponsored=st.booleans(),
+    scheduled_at=st.none() | st.datetimes(timezones=st.timezones()),
+)
 @settings(max_examples=300, deadline=None)
-def test_content_hash_is_the_sha256_of_the_canonical_json(text, media):
-    canonical = json.dumps({"text": text, "media": media}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert content_hash(text, media) == hashlib.sha256(canonical.encode()).hexdigest()
+def test_content_hash_is_the_sha256_of_the_canonical_json_of_the_reviewed_fields(
+    text, media, url, campaign, sponsored, scheduled_at
+):
+    values = {"text": text, "media": media, "url": url, "campaign": campaign, "sponsored": sponsored}
+    values["scheduled_at"] = scheduled_at.astimezone(UTC).isoformat() if scheduled_at else None
+    assert set(values) == set(REVIEWED_FIELDS)  # the hash covers exactly the reviewed fields
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expected = hashlib.sha256(canonical.encode()).hexdigest()
+    assert (
+        content_hash(text, media, url=url, campaign=campaign, sponsored=sponsored, scheduled_at=scheduled_at)
+        == expected
+    )
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ def review_all(people, checklist, posts):
                 checklist_id=checklist.pk,
                 stage="post_publication",
                 results=results_for(checklist, item_4="fail"),
-                defects=[{"category": "spelling", "severity": "minor", "note": "Typo"}],
+                defects=[{"category": "spelling_grammar", "severity": "minor", "note": "Typo"}],
             ),
             by=people.reviewer,
         )

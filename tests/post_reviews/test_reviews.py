@@ -84,8 +84,13 @@ def test_a_major_defect_raises_exactly_one_nonconformity_linked_to_it(people, po
         people.reviewer,
         results=results_for(checklist, item_2="fail"),
         defects=[
-            {"category": "accessibility", "severity": "major", "note": "The product photo has no alt text."},
-            {"category": "spelling", "severity": "minor", "note": "Typo in 'autum'."},
+            {
+                "category": "accessibility",
+                "severity": "major",
+                "note": "The product photo has no alt text.",
+                "item": checklist.items.get(order=2).pk,  # replaces the defect the failed item records
+            },
+            {"category": "spelling_grammar", "severity": "minor", "note": "Typo in 'autum'."},
         ],
     )
     assert review.outcome == "fail"
@@ -100,7 +105,7 @@ def test_a_major_defect_raises_exactly_one_nonconformity_linked_to_it(people, po
 
 
 def test_a_minor_defect_raises_no_nonconformity(people, post, checklist):
-    review = submit(post, checklist, people.reviewer, defects=[{"category": "spelling", "severity": "minor"}])
+    review = submit(post, checklist, people.reviewer, defects=[{"category": "spelling_grammar", "severity": "minor"}])
     assert review.outcome == "pass_minor"
     assert Defect.objects.count() == 1
     assert Nonconformity.objects.count() == 0
@@ -219,7 +224,7 @@ def test_review_page_submit_drops_nul_characters_from_notes_and_defects(people, 
     data = {
         **form_for(checklist),
         "notes": "Lo\x00oks fine",
-        "defect_category": "spelling",
+        "defect_category": "spelling_grammar",
         "defect_severity": "minor",
         "defect_note": "Ty\x00po",
     }
