@@ -67,7 +67,7 @@ def test_deeply_nested_json_is_400_not_a_recursion_error(api_for, people):
 def test_a_fishbone_nested_5000_levels_is_400(api_for, people):
     capa = capa_at(people, Status.INVESTIGATING)
     causes = "[" * 5000 + "]" * 5000
-    body = '{"root_cause": "x", "root_cause_category": "process", "fishbone": {"method": %s}}' % causes
+    body = '{"root_cause": "x", "root_cause_category": "process", "fishbone": {"method": ' + causes + "}}"
     response = _post_json(api_for(people.qa), f"/api/v1/capas/{capa.pk}/set-root-cause/", body)
     assert response.status_code == 400
     assert "nested deeper" in response.json()["detail"]
@@ -83,7 +83,7 @@ def test_json_just_past_the_depth_limit_is_400_and_at_it_is_parsed(api_for, peop
 
 @pytest.mark.parametrize("text", ["\\u0000", "\\ud800", "ok\\udfffok"])
 def test_nul_or_an_unpaired_surrogate_in_json_is_400(api_for, people, text):
-    body = '{"description": "%s", "severity": "major", "category": "disclosure", "source_kind": "complaint"}' % text
+    body = '{"description": "' + text + '", "severity": "major", "category": "disclosure", "source_kind": "complaint"}'
     response = _post_json(api_for(people.qa), "/api/v1/nonconformities/", body)
     assert response.status_code == 400
     assert "Null characters and unpaired surrogates" in response.json()["detail"]
