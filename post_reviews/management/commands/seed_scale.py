@@ -58,7 +58,7 @@ class Command(BaseCommand):
         accounts = []
         for i, platform in enumerate(["instagram", "x", "linkedin", "tiktok"] * 5):
             account, _ = SocialAccount.objects.get_or_create(
-                platform=platform, handle=f"scale{i}", defaults={"team": team_obj}
+                team=team_obj, platform=platform, handle=f"scale{i}"
             )
             accounts.append(account.pk)
         version = _scale_sop(team_obj, user)
