@@ -6,9 +6,7 @@ from accounts.roles import Right
 # An attachment is evidence for something its uploader works on: a document they draft, a post
 # they manage, a nonconformity they raise or a CAPA they work, an audit they run. Viewing a team's
 # records (a viewer, an admin who only manages members) is not enough.
-ATTACH_RIGHTS = frozenset(
-    {Right.DOCUMENT_AUTHOR, Right.POST_MANAGE, Right.NC_RAISE, Right.CAPA_WORK, Right.AUDIT_RUN}
-)
+ATTACH_RIGHTS = frozenset({Right.DOCUMENT_AUTHOR, Right.POST_MANAGE, Right.NC_RAISE, Right.CAPA_WORK, Right.AUDIT_RUN})
 
 
 def can_upload_attachment(user, team_id: int) -> bool:
