@@ -124,3 +124,19 @@ def test_history_forged_past_the_triggers_is_reported(everything_signed):
     code, out = _verify()
     assert code == 1
     assert "content changed since signing (signed" in out
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_goes_to_stderr_on_a_terminal_only(people):
+    make_effective_document(people)
+    out, err = StringIO(), _Terminal()
+    call_command("verify_integrity", stdout=out, stderr=err)
+    assert "signatures: 1 of 1" in err.getvalue()
+    assert "of 1" not in out.getvalue()
+    quiet = StringIO()
+    call_command("verify_integrity", stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
