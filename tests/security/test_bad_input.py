@@ -121,3 +121,10 @@ def test_every_api_view_parses_json_with_the_bounded_parser():
             assert all(issubclass(p, BoundedJSONParser) for p in json_parsers), route
         checked += 1
     assert checked > 10
+
+
+def test_a_surrogate_encoded_in_a_query_string_is_not_a_500(api_for, client_for, people):
+    # Django decodes query strings with replacement characters, so an encoded lone surrogate
+    # arrives as U+FFFD: searched for like any text.
+    assert api_for(people.qa).get("/api/v1/documents/?q=%ED%A0%80").status_code == 200
+    assert client_for(people.qa).get("/documents/?q=%ED%A0%80").status_code == 200
