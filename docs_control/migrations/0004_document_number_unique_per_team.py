@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_history_append_only"),
-        ("docs_control", "0002_search_vector_and_append_only_history"),
+        ("docs_control", "0003_mark_finished_inbox_tasks_done"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,6 @@ from docs_control.models import Document, DocumentVersion, Kind
 
 from ._common import locked_document, normalise, refresh_search_text
 
-
 # Numbers are unique per team (another team's numbers are none of this team's business).
 _NUMBER_USED = "{number} is already used by another document in your team."
 
