@@ -59,3 +59,46 @@ class ServiceUnavailableMiddleware:
         if not isinstance(exception, (ServiceUnavailable, *OUTAGE_ERRORS)):
             return None
         return service_unavailable(request, exception)
+
+
+# PostgreSQL can't store NUL in text, and a lone surrogate can't be encoded to UTF-8: either
+# reaching a query or a row is a 500. Query strings and form posts are decoded by Django with
+# replacement characters, so only NUL gets through there; JSON bodies are checked by the parser
+# (core.api.parsers).
+_BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+BAD_CHARACTER_MESSAGE = "Null characters and unpaired surrogates are not allowed."
+
+
+def bad_character_fields(params) -> list[str]:
+    """The names of the parameters in a QueryDict whose name or a value has a bad character."""
+    return [
+        key.replace("\x00", "\\0")
+        for key, values in params.lists()
+        if _BAD_CHARACTERS.search(key) or any(_BAD_CHARACTERS.search(v) for v in values)
+    ]
+
+
+class BadInputMiddleware:
+    """Answer 400, naming the field, for any query or form parameter with a NUL character, on every
+    page and API endpoint: JSON for /api/, the 400 page otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = bad_character_fields(request.GET)
+        if request.method == "POST" and not fields:
+            # Parsed only for form content types; a JSON body leaves request.POST empty.
+            fields = bad_character_fields(request.POST)
+        if fields:
+            return bad_input_response(request, fields)
+        return self.get_response(request)
+
+
+def bad_input_response(request, fields: list[str]):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({field: [BAD_CHARACTER_MESSAGE] for field in fields}, status=400)
+    return render(request, "errors/400.html", {"fields": fields, "message": BAD_CHARACTER_MESSAGE}, status=400)

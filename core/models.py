@@ -30,8 +30,11 @@ class SignatureQuerySet(models.QuerySet):
 class Signature(models.Model):
     """An electronic signature: who signed which record, meaning what, when, over which content.
 
-    Append-only: the app has no update or delete path and PostgreSQL refuses both (trigger).
+    Append-only: the app has no update or delete path and PostgreSQL refuses UPDATE, DELETE and
+    TRUNCATE (triggers, core.db).
     """
+
+    qms_append_only = True
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
     printed_name = models.CharField(max_length=300)

@@ -87,7 +87,7 @@ def seed(stdout=None) -> None:
     alice, ben, cara, dan, erin = (people[n] for n in ("alice", "ben", "cara", "dan", "erin"))
     team_id = alice.memberships.get(team__name="Brand").team_id
     for number, title, body in SOPS:
-        if Document.objects.filter(number=number).exists():
+        if Document.objects.filter(team_id=team_id, number=number).exists():
             continue
         document = services.document_create(
             team_id=team_id,

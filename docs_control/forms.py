@@ -12,7 +12,7 @@ from .selectors import approver_candidates
 
 class DocumentCreateForm(BootstrapForm):
     team = forms.TypedChoiceField(coerce=int)
-    number = forms.CharField(max_length=40, help_text="Unique, e.g. SOP-SM-004.", label="Document number")
+    number = forms.CharField(max_length=40, help_text="Unique in the team, e.g. SOP-SM-004.", label="Document number")
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.SOP)
     review_interval_months = forms.IntegerField(min_value=1, max_value=60, initial=12)

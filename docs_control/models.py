@@ -16,7 +16,8 @@ class Kind(models.TextChoices):
 
 
 class Document(models.Model):
-    number = models.CharField(max_length=40, unique=True)
+    # Unique per team: another team may use the same number, and learns nothing from it.
+    number = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="documents")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_documents")
@@ -34,6 +35,7 @@ class Document(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
+            models.UniqueConstraint(fields=["team", "number"], name="document_number_unique_per_team"),
             models.CheckConstraint(condition=Q(required_approvals__gte=1), name="document_needs_an_approver"),
             models.CheckConstraint(condition=Q(review_interval_months__gte=1), name="document_review_interval"),
         ]

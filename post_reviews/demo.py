@@ -92,9 +92,11 @@ POSTS = [
 def seed(stdout=None) -> None:
     alice = User.objects.filter(username="alice").first()
     dan = User.objects.filter(username="dan").first()
-    if alice is None or dan is None or SocialAccount.objects.filter(handle="brandco").exists():
+    if alice is None or dan is None:
         return
     team_id = alice.memberships.get(team__name="Brand").team_id
+    if SocialAccount.objects.filter(team_id=team_id, handle="brandco").exists():
+        return
     accounts = {}
     for platform, handle, name in ACCOUNTS:
         accounts[platform] = services.account_create(
@@ -137,7 +139,7 @@ def seed(stdout=None) -> None:
     services.posts_upsert_batch(
         account_by_id={a.pk: a for a in accounts.values()}, items=batch, source=Source.CSV, by=dan
     )
-    sop = Document.objects.filter(number="SOP-SM-001").first()
+    sop = Document.objects.filter(team_id=team_id, number="SOP-SM-001").first()
     effective = sop.versions.filter(status="effective").first() if sop else None
     if effective is None or Checklist.objects.filter(team_id=team_id).exists():
         return

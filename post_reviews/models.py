@@ -22,7 +22,10 @@ class SocialAccount(models.Model):
 
     class Meta:
         ordering = ["platform", "handle"]
-        constraints = [models.UniqueConstraint(fields=["platform", "handle"], name="account_unique_handle")]
+        # Per team: another team may follow the same handle, and learns nothing from it.
+        constraints = [
+            models.UniqueConstraint(fields=["team", "platform", "handle"], name="account_unique_handle_per_team")
+        ]
 
     def __str__(self) -> str:
         return f"@{self.handle} ({self.get_platform_display()})"

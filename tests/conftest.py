@@ -108,3 +108,21 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_guards():
+    """Transactional tests end with `flush`, a TRUNCATE of every table, which the append-only
+    guards refuse (core.db). The test role is a superuser: let the flush skip user triggers
+    for its own transaction. The app's role can't set this (docs/operations.md)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica", *sql] if sql else sql
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
@@ -11,6 +11,7 @@ from accounts.selectors import team_get_for
 from capa import selectors, services
 from capa.models import CorrectiveAction, Nonconformity
 from core.api.base import ScopedViewSetMixin, valid
+from core.api.parsers import BoundedJSONParser
 from core.exceptions import ValidationError
 
 from . import serializers as s
@@ -182,7 +183,7 @@ class CapaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         detail=True,
         methods=["post"],
         url_path=r"actions/(?P<item_id>[0-9]+)/complete",
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[BoundedJSONParser, MultiPartParser, FormParser],
         filterset_fields=[],
     )
     def complete_action(self, request, pk=None, item_id=None):

@@ -1,6 +1,7 @@
 """Turn domain exceptions into API answers: 404, 403, 409 with the current status, 400 by field,
 503 when the broker or cache is unreachable."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
@@ -51,4 +52,9 @@ def exception_handler(exc, context):
             {"detail": "The change conflicts with the current state of the record. Reload and try again."},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be an HTML 400; API clients get JSON.
+        from core.api.parsers import too_large
+
+        exc = too_large()
     return drf_exception_handler(exc, context)

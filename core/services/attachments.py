@@ -10,8 +10,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.permissions import can_view_team
-from core.exceptions import NotFound, ValidationError
+from core.exceptions import NotFound, PermissionDenied, ValidationError
 from core.models import Attachment
+from core.permissions import can_upload_attachment
 
 # extension -> MIME type the content must be detected as. Text types are checked separately.
 BINARY_TYPES = {
@@ -70,9 +71,16 @@ def _detect(head: bytes, extension: str) -> str:
 def attachment_create(
     *, team, upload: UploadedFile, by, record: models.Model | None = None, name: str | None = None
 ) -> Attachment:
-    """Check and store an uploaded file for ``team``. Nothing is stored when a check fails."""
+    """Check and store an uploaded file for ``team``. Nothing is stored when a check fails.
+
+    With a ``record``, the record's own service has checked ``by``'s right on it (completing a
+    CAPA action, recording a check). Without one, ``by`` needs an authoring right in ``team``:
+    a viewer is read-only everywhere.
+    """
     if not can_view_team(by, team.pk):
         raise NotFound("No such team.")
+    if record is None and not can_upload_attachment(by, team.pk):
+        raise PermissionDenied("Only people who work on the team's records can upload files.")
     original_name = _check_name(name if name is not None else upload.name)
     extension = original_name.rsplit(".", 1)[1].lower()
     limit = settings.QMS_ATTACHMENT_MAX_BYTES

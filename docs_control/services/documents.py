@@ -12,6 +12,9 @@ from docs_control.models import Document, DocumentVersion, Kind
 
 from ._common import locked_document, normalise, refresh_search_text
 
+# Numbers are unique per team (another team's numbers are none of this team's business).
+_NUMBER_USED = "{number} is already used by another document in your team."
+
 
 @transaction.atomic
 def document_create(
@@ -37,8 +40,8 @@ def document_create(
     title = (title or "").strip()
     if not number:
         errors["number"] = "A document needs a number, e.g. SOP-SM-004."
-    elif Document.objects.filter(number=number).exists():
-        errors["number"] = f"{number} is already used by another document."
+    elif Document.objects.filter(team_id=team_id, number=number).exists():
+        errors["number"] = _NUMBER_USED.format(number=number)
     if not title:
         errors["title"] = "A document needs a title."
     if kind not in Kind.values:
@@ -70,7 +73,7 @@ def document_create(
         with transaction.atomic():
             audited_save(document, reason="created", by=by)
     except IntegrityError as exc:
-        raise ValidationError({"number": f"{number} is already used by another document."}) from exc
+        raise ValidationError({"number": _NUMBER_USED.format(number=number)}) from exc
     version = DocumentVersion(
         document=document, major=1, minor=0, body=normalise(body), change_summary=change_summary, author=by
     )

@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import team_ids_of
 from core.api.base import ScopedViewSetMixin, valid
+from core.api.parsers import BoundedJSONParser
 from post_reviews import selectors, services
 from post_reviews.models import (
     Checklist,
@@ -72,7 +73,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     model = Post
     filter_params = frozenset({"account", "platform", "review_state", "campaign", "approved_for_publishing"})
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     def get_serializer_class(self):
         return s.PostDetailSerializer if self.action == "retrieve" else s.PostSerializer

@@ -3,7 +3,7 @@
 import json
 from dataclasses import asdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -25,6 +25,10 @@ from .content import PostInput, clean_media, content_hash, post_content_hash  # 
 # --- accounts and settings ---------------------------------------------------------------------
 
 
+# Handles are unique per team and platform: another team's accounts are none of its business.
+_HANDLE_USED = "@{handle} is already registered on this platform in your team."
+
+
 @transaction.atomic
 def account_create(*, team_id: int, platform: str, handle: str, by: User, display_name: str = "") -> SocialAccount:
     if not can_view_team(by, team_id):
@@ -37,12 +41,16 @@ def account_create(*, team_id: int, platform: str, handle: str, by: User, displa
         errors["platform"] = f"Unknown platform; one of {', '.join(Platform.values)}."
     if not handle:
         errors["handle"] = "A handle is required."
-    elif SocialAccount.objects.filter(platform=platform, handle__iexact=handle).exists():
-        errors["handle"] = f"@{handle} is already registered on this platform."
+    elif SocialAccount.objects.filter(team_id=team_id, platform=platform, handle__iexact=handle).exists():
+        errors["handle"] = _HANDLE_USED.format(handle=handle)
     if errors:
         raise ValidationError(errors)
     account = SocialAccount(team_id=team_id, platform=platform, handle=handle, display_name=display_name.strip())
-    audited_save(account, by=by, reason="account added")
+    try:
+        with transaction.atomic():
+            audited_save(account, by=by, reason="account added")
+    except IntegrityError as exc:  # the same handle added at the same moment
+        raise ValidationError({"handle": _HANDLE_USED.format(handle=handle)}) from exc
     return account
 
 

@@ -57,9 +57,7 @@ class Command(BaseCommand):
         membership_grant(team=team_obj, user=user, role="qa_manager", by=None)
         accounts = []
         for i, platform in enumerate(["instagram", "x", "linkedin", "tiktok"] * 5):
-            account, _ = SocialAccount.objects.get_or_create(
-                platform=platform, handle=f"scale{i}", defaults={"team": team_obj}
-            )
+            account, _ = SocialAccount.objects.get_or_create(team=team_obj, platform=platform, handle=f"scale{i}")
             accounts.append(account.pk)
         version = _scale_sop(team_obj, user)
         checklist, _ = Checklist.objects.get_or_create(
