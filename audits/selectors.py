@@ -236,3 +236,46 @@ def dashboard_panel(request) -> dict | None:
 
 
 TYPE_LABELS = dict(AuditType.choices)
+
+
+PICKER_LIMIT = 50
+
+
+def evidence_choices(user, audit: Audit) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Records of the audited teams the user may see, grouped for a picker: ``("kind:id", label)``.
+    Each list comes from its app's own scoped selector, newest first and bounded."""
+    from capa.selectors import capa_list_for, nonconformity_list_for
+    from docs_control.selectors import version_list_for
+    from post_reviews.selectors import lot_list_for, review_list_for
+
+    teams = {t.pk for t in audit.audited_teams.all()}
+    versions = version_list_for(user).filter(document__team_id__in=teams).order_by("-id")[:PICKER_LIMIT]
+    reviews = review_list_for(user).filter(team_id__in=teams).order_by("-id")[:PICKER_LIMIT]
+    lots = lot_list_for(user).filter(team_id__in=teams).order_by("-id")[:PICKER_LIMIT]
+    ncs = nonconformity_list_for(user, team_ids=teams).order_by("-id")[:PICKER_LIMIT]
+    capas = capa_list_for(user, team_ids=teams).order_by("-id")[:PICKER_LIMIT]
+    return [
+        (
+            "Document versions",
+            [
+                (f"document_version:{v.pk}", f"{v.document.number} v{v.label} ({v.get_status_display()})")
+                for v in versions
+            ],
+        ),
+        ("Post reviews", [(f"post_review:{r.pk}", f"Review {r.pk} · {r.post.account} · {r.outcome}") for r in reviews]),
+        ("Sampling lots", [(f"sampling_lot:{lot.pk}", f"{lot} ({lot.get_status_display()})") for lot in lots]),
+        ("Nonconformities", [(f"nonconformity:{nc.pk}", str(nc)) for nc in ncs]),
+        ("Corrective actions", [(f"capa:{c.pk}", str(c)) for c in capas]),
+    ]
+
+
+def previous_findings(audit: Audit) -> list[Finding]:
+    """The previous audit's findings with their nonconformities: the report's follow-up section."""
+    previous = previous_audit(audit)
+    if previous is None:
+        return []
+    return list(
+        Finding.objects.filter(audit=previous)
+        .select_related("audit", "nonconformity__corrective_action")
+        .order_by("number")
+    )
