@@ -158,12 +158,15 @@ def finding_get_for(user, finding_id: int) -> Finding:
 
 
 def findings_of(audit: Audit) -> list[Finding]:
-    return list(
+    findings = list(
         Finding.objects.filter(audit=audit)
         .select_related("nonconformity", "team", "question")
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("attachment")))
         .order_by("number")
     )
+    for finding in findings:
+        finding.audit = audit  # the reference is the audit's: no query per finding
+    return findings
 
 
 def findings_by_classification(findings: list[Finding]) -> list[dict]:
