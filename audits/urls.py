@@ -10,6 +10,7 @@ urlpatterns = [
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme"),
     path("programmes/<int:programme_id>/plan/", views.audit_create, name="audit-create"),
     path("<int:audit_id>/", views.audit_detail, name="detail"),
+    path("<int:audit_id>/plan/", views.audit_edit, name="edit"),
     path("<int:audit_id>/checklist/", views.checklist, name="checklist"),
     path("<int:audit_id>/checklist/questions/", views.question_add, name="question-add"),
     path("<int:audit_id>/checklist/answers/", views.answers_save, name="answers-save"),

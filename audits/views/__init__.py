@@ -3,6 +3,7 @@
 from .pages import (
     audit_create,
     audit_detail,
+    audit_edit,
     audit_list,
     audit_step,
     programme_create,
@@ -16,6 +17,7 @@ __all__ = [
     "answers_save",
     "audit_create",
     "audit_detail",
+    "audit_edit",
     "audit_list",
     "audit_step",
     "checklist",

@@ -130,6 +130,39 @@ def audit_create(request, programme_id: int):
     return render(request, "audits/audit_form.html", context, status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def audit_edit(request, audit_id: int):
+    """Change the plan while the audit is planned (the API's PATCH)."""
+    audit = _audit(request, audit_id)
+    if not _can(request.user, audit)["edit"]:
+        raise Http404("No such audit.")
+    form = _plan_form(request, audit.programme, request.POST or None)
+    if request.method == "GET":
+        form.initial = _plan_initial(audit)
+    if request.method == "POST" and form.is_valid():
+        done = forms.run_form(
+            form, lambda: services.audit_update(audit_id=audit.pk, by=request.user, **form.service_data())
+        )
+        if done is not None:
+            messages.success(request, "Plan changed.")
+            return _back(audit)
+    context = {"form": form, "programme": audit.programme, "audit": audit}
+    return render(request, "audits/audit_form.html", context, status=400 if form.errors else 200)
+
+
+def _plan_initial(audit) -> dict:
+    fields = ("title", "audit_type", "planned_start", "planned_end", "processes", "period_start", "period_end")
+    return {name: getattr(audit, name) for name in fields} | {
+        "lead_auditor": audit.lead_auditor_id,
+        "auditors": [u.pk for u in audit.auditors.all()],
+        "auditees": [u.pk for u in audit.auditees.all()],
+        "audited_teams": [t.pk for t in audit.audited_teams.all()],
+        "clauses": ", ".join(audit.clauses),
+        "account": audit.account_id,
+    }
+
+
 # --- the audit --------------------------------------------------------------------------------------
 
 

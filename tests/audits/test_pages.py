@@ -141,3 +141,28 @@ def test_evidence_picker_offers_only_visible_records(people, client_for, program
     )
     assert response.status_code == 302
     assert not finding.evidence.exists()
+
+
+def test_the_qa_manager_changes_the_plan_on_its_page_while_planned(people, client_for, programme):
+    audit = plan_audit(people, programme)
+    client = client_for(people.qa)
+    url = reverse("audits:edit", args=[audit.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and audit.title in form.content.decode()
+    data = {
+        "title": "Renamed",
+        "audit_type": "process",
+        "planned_start": audit.planned_start.isoformat(),
+        "planned_end": audit.planned_end.isoformat(),
+        "lead_auditor": people.auditor.pk,
+        "audited_teams": [people.team_a.pk],
+        "clauses": "7.5.3, 8.6",
+    }
+    assert client.post(url, data).status_code == 302
+    audit.refresh_from_db()
+    assert audit.title == "Renamed" and audit.clauses == ["7.5.3", "8.6"]
+    bad = client.post(url, data | {"clauses": "banana"})
+    assert bad.status_code == 400
+    services.audit_start(audit_id=audit.pk, by=people.auditor)
+    assert client.get(url).status_code == 404
+    assert client_for(people.auditor).get(url).status_code == 404
