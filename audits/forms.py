@@ -4,10 +4,17 @@ from django import forms
 
 from accounts.roles import ROLE_RIGHTS, Right
 from accounts.selectors import team_members
-from capa.forms import BootstrapForm, PasswordField
+from core.forms import BootstrapForm
 
 from .models import AnswerValue, AuditType, Classification
 from .workflow import Status
+
+
+class PasswordField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Your password (electronic signature)")
+        super().__init__(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), **kwargs)
+
 
 AUDITOR_ROLES = tuple(r for r, rights in ROLE_RIGHTS.items() if {Right.AUDIT_RUN, Right.AUDIT_PLAN} & rights)
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -136,20 +143,20 @@ ANSWER_KEYS = {
 
 
 def run_form(form: forms.Form, call):
-    """Call a service; show its domain errors on the form. Returns None when it failed.
-    NotFound and PermissionDenied go on to ``domain_errors`` (the 404 / 403 pages)."""
+    """Call a service; show its domain errors on the form (core's mapping). Returns None when it
+    failed; NotFound and PermissionDenied go on to ``domain_errors`` (the 404 / 403 pages).
+    Like ``core.views.helpers.run_service``, for pages that show the errors with the form."""
     from core.exceptions import DomainError, InvalidPassword, NotFound, PermissionDenied, ValidationError
+    from core.views.helpers import add_domain_errors
 
     try:
         return call()
-    except ValidationError as exc:
-        for field, errors in exc.errors.items():
-            for error in errors if isinstance(errors, list) else [str(errors)]:
-                form.add_error(field if field in form.fields else None, error)
-    except InvalidPassword as exc:
-        form.add_error("password" if "password" in form.fields else None, exc.message)
     except (NotFound, PermissionDenied):
         raise
+    except ValidationError as exc:
+        add_domain_errors(form, exc.errors)
+    except InvalidPassword as exc:
+        form.add_error("password" if "password" in form.fields else None, exc.message)
     except DomainError as exc:
         form.add_error(None, exc.message)
     return None

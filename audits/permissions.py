@@ -106,7 +106,3 @@ def can_manage_bank(user, team_id: int) -> bool:
 def ensure(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-# The navigation entry (core's shell asks each module): shown to those who may see audits.
-can_see_nav = can_see_audits

@@ -7,6 +7,7 @@ step by the lead auditor and freezes the audit: no answer, finding or evidence c
 from django.db import models
 
 from core.exceptions import TransitionNotAllowed
+from core.workflow import assert_transition as _assert_transition
 
 
 class Status(models.TextChoices):
@@ -31,9 +32,8 @@ FINAL = frozenset({Status.CLOSED, Status.CANCELLED})
 WORKING = frozenset({Status.IN_PROGRESS, Status.REPORTING})
 
 
-def assert_transition(current: str, target: str, table: dict[str, frozenset[str]] = TRANSITIONS) -> None:
-    if target not in table.get(current, frozenset()):
-        raise TransitionNotAllowed(current, target)
+def assert_transition(current: str, target: str) -> None:
+    _assert_transition(TRANSITIONS, current, target)
 
 
 def allowed_targets(current: str) -> frozenset[str]:

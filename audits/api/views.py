@@ -14,7 +14,7 @@ from accounts.selectors import team_get_for
 from audits import selectors, services
 from audits.models import Audit, AuditProgramme, AuditType, Classification, Finding
 from audits.workflow import Status
-from core.api.base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin, valid
 from core.exceptions import ValidationError
 
 from . import serializers as s
@@ -24,21 +24,6 @@ EVIDENCE_REQUEST = {
     "multipart/form-data": s.AuditEvidenceCreateSerializer,
     "application/json": s.AuditEvidenceCreateSerializer,
 }
-
-
-def _valid(serializer_class, request, **kwargs):
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _choice_param(view, name: str, choices) -> str | None:
-    value = view.request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in choices.values:
-        raise ValidationError({name: f"Choose one of: {', '.join(choices.values)}."})
-    return value
 
 
 class ProgrammeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -70,7 +55,7 @@ class ProgrammeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=s.ProgrammeCreateSerializer, responses={201: s.ProgrammeSerializer})
     def create(self, request):
-        data = _valid(s.ProgrammeCreateSerializer, request)
+        data = valid(s.ProgrammeCreateSerializer, request)
         team = team_get_for(request.user, team_id=data["team"])
         owner = User.objects.filter(pk=data["owner"], is_active=True).first() if "owner" in data else None
         if "owner" in data and owner is None:
@@ -101,7 +86,7 @@ class AuditViewSet(
         if self.action != "list":
             return qs
         for field, choices in (("status", Status), ("audit_type", AuditType)):
-            value = _choice_param(self, field, choices)
+            value = self.choice_param(field, choices.values)
             if value:
                 qs = qs.filter(**{field: value})
         for field in ("programme", "team"):
@@ -134,7 +119,7 @@ class AuditViewSet(
 
     @extend_schema(request=s.AuditCreateSerializer, responses={201: s.AuditDetailSerializer})
     def create(self, request):
-        data = dict(_valid(s.AuditCreateSerializer, request))
+        data = dict(valid(s.AuditCreateSerializer, request))
         programme = selectors.programme_get_for(request.user, data.pop("programme"))
         audit = services.audit_create(programme=programme, by=request.user, **data)
         return self._answer(audit.pk, status.HTTP_201_CREATED)
@@ -142,13 +127,13 @@ class AuditViewSet(
     @extend_schema(request=s.AuditUpdateSerializer, responses=s.AuditDetailSerializer)
     def partial_update(self, request, pk=None):
         audit = self.get_object()
-        data = _valid(s.AuditUpdateSerializer, request)
+        data = valid(s.AuditUpdateSerializer, request)
         services.audit_update(audit_id=audit.pk, by=request.user, **data)
         return self._answer(audit.pk)
 
     def _step(self, service, serializer_class=None):
         audit = self.get_object()
-        data = _valid(serializer_class, self.request) if serializer_class else {}
+        data = valid(serializer_class, self.request) if serializer_class else {}
         service(audit_id=audit.pk, by=self.request.user, **data)
         return self._answer(audit.pk)
 
@@ -196,7 +181,7 @@ class AuditViewSet(
         audit = self.get_object()
         if request.method == "GET":
             return Response(s.AuditQuestionSerializer(selectors.questions_of(audit), many=True).data)
-        data = _valid(s.AuditQuestionCreateSerializer, request)
+        data = valid(s.AuditQuestionCreateSerializer, request)
         if data.get("checklist"):
             added = services.audit_questions_from_checklist(
                 audit_id=audit.pk, checklist_id=data["checklist"], by=request.user
@@ -228,7 +213,7 @@ class AuditViewSet(
         audit = self.get_object()
         if request.method == "GET":
             return Response(s.AuditAnswerSerializer(selectors.answers_of(audit), many=True).data)
-        data = _valid(s.AuditAnswerWriteSerializer, request)
+        data = valid(s.AuditAnswerWriteSerializer, request)
         answer = services.answer_record(
             audit_id=audit.pk,
             question_id=data["question"],
@@ -262,7 +247,7 @@ class AuditViewSet(
 
 
 def _add_evidence(request, audit_id: int, **target):
-    data = _valid(s.AuditEvidenceCreateSerializer, request)
+    data = valid(s.AuditEvidenceCreateSerializer, request)
     record = dict(data["record"]) if data.get("record") else None
     evidence = services.evidence_add(
         audit_id=audit_id,
@@ -289,7 +274,7 @@ class FindingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         qs = selectors.finding_list_for(user)
         if self.action == "list":
             audit = self.int_param("audit")
-            classification = _choice_param(self, "classification", Classification)
+            classification = self.choice_param("classification", Classification.values)
             if audit is not None:
                 qs = qs.filter(audit_id=audit)
             if classification:
@@ -318,7 +303,7 @@ class FindingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(request=s.AuditFindingCreateSerializer, responses={201: s.AuditFindingDetailSerializer})
     def create(self, request):
-        data = dict(_valid(s.AuditFindingCreateSerializer, request))
+        data = dict(valid(s.AuditFindingCreateSerializer, request))
         audit = selectors.audit_get_for(request.user, data.pop("audit"))
         finding = services.finding_create(
             audit_id=audit.pk,
@@ -333,7 +318,7 @@ class FindingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def partial_update(self, request, pk=None):
         finding = self.get_object()
         services.finding_update(
-            finding_id=finding.pk, by=request.user, **_valid(s.AuditFindingUpdateSerializer, request)
+            finding_id=finding.pk, by=request.user, **valid(s.AuditFindingUpdateSerializer, request)
         )
         return self._answer(finding.pk)
 
@@ -341,7 +326,7 @@ class FindingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         finding = self.get_object()
-        services.finding_respond(finding_id=finding.pk, by=request.user, **_valid(s.FindingRespondSerializer, request))
+        services.finding_respond(finding_id=finding.pk, by=request.user, **valid(s.FindingRespondSerializer, request))
         return self._answer(finding.pk)
 
     @extend_schema(
