@@ -18,6 +18,7 @@ WORKING_RIGHTS = frozenset(
         Right.MANAGE_TEAM,
         Right.DOCUMENT_AUTHOR,
         Right.DOCUMENT_APPROVE,
+        Right.DOCUMENT_MANAGE,
         Right.POST_MANAGE,
         Right.POST_REVIEW,
         Right.CHECKLIST_MANAGE,
