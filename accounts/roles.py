@@ -29,7 +29,10 @@ class Right(models.TextChoices):
     NC_RAISE = "nc_raise", "Raise nonconformities"
     CAPA_WORK = "capa_work", "Work corrective actions"
     CAPA_SIGN = "capa_sign", "Sign CAPA closure, concessions and no-action decisions"
-    AUDIT_RUN = "audit_run", "Plan and run audits"
+    AUDIT_VIEW = "audit_view", "See audits (which ones: planners all of the team's, auditors theirs)"
+    AUDIT_PLAN = "audit_plan", "Plan audit programmes and audits, sign independence overrides"
+    AUDIT_RUN = "audit_run", "Run the audits assigned to them"
+    AUDIT_RESPOND = "audit_respond", "Answer audit findings of the team as auditee"
     AUDIT_EXPORT = "audit_export", "Export evidence packs"
     METRICS_MANAGE = "metrics_manage", "Set quality objectives"
 
@@ -49,6 +52,8 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
         Right.CAPA_WORK,
         Right.CAPA_SIGN,
         Right.METRICS_MANAGE,
+        Right.AUDIT_VIEW,
+        Right.AUDIT_PLAN,
     },
     Role.TEAM_LEAD: _EVERYONE
     | {
@@ -60,10 +65,12 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
         Right.NC_RAISE,
         Right.CAPA_WORK,
         Right.METRICS_MANAGE,
+        Right.AUDIT_VIEW,
+        Right.AUDIT_RESPOND,
     },
     Role.REVIEWER: _EVERYONE
     | {Right.DOCUMENT_AUTHOR, Right.POST_MANAGE, Right.POST_REVIEW, Right.NC_RAISE, Right.CAPA_WORK},
-    Role.AUDITOR: _EVERYONE | {Right.AUDIT_RUN, Right.AUDIT_EXPORT, Right.NC_RAISE},
+    Role.AUDITOR: _EVERYONE | {Right.AUDIT_VIEW, Right.AUDIT_RUN, Right.AUDIT_EXPORT, Right.NC_RAISE},
     Role.VIEWER: _EVERYONE,
 }
 

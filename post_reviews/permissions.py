@@ -43,6 +43,12 @@ def can_sample(user, team_id: int) -> bool:
     return has_right(user, team_id, Right.POST_REVIEW)
 
 
+def can_sample_for_audit(user, team_id: int) -> bool:
+    # Auditors draw the sample of a content audit (ISO 9001 9.2) from the audit, through the same
+    # sampling service; the sampling page's own Draw stays with reviewers.
+    return can_sample(user, team_id) or has_right(user, team_id, Right.AUDIT_RUN)
+
+
 def can_retry_import(user, run) -> bool:
     return can_manage_posts(user, run.team_id)
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("docs_control.api.urls")),
     path("", include("capa.api.urls")),
     path("", include("post_reviews.api.urls")),
+    path("", include("audits.api.urls")),
     path("", include("metrics.api.urls")),
 ]
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("documents/", include("docs_control.urls")),
     path("capa/", include("capa.urls")),
     path("reviews/", include("post_reviews.urls")),
+    path("audits/", include("audits.urls")),
     path("metrics/", include("metrics.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", include(api_v1)),

@@ -36,12 +36,14 @@ def sampling_lot_create(
     aql: str | Decimal = "2.5",
     percent: str | Decimal | None = None,
     seed: int | None = None,
+    for_audit: bool = False,
 ) -> SamplingLot:
     """A lot = an account's (or the team's) published posts in a period; the sample is drawn at
     random with a stored seed so anyone can reproduce it."""
     if not can_view_team(by, team_id):
         raise NotFound("No such team.")
-    if not perms.can_sample(by, team_id):
+    allowed = perms.can_sample_for_audit if for_audit else perms.can_sample
+    if not allowed(by, team_id):
         raise PermissionDenied("Your role can't create sampling lots.")
     errors: dict[str, str] = {}
     account = None

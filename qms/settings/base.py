@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "docs_control",
     "capa",
     "post_reviews",
+    "audits",
     "metrics",
 ]
 

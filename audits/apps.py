@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "audits"
+    verbose_name = "Audits"
+
+    def ready(self) -> None:
+        from core.registry import register_dashboard_panel, register_nav
+
+        from .permissions import can_see_audits
+        from .selectors import dashboard_panel
+
+        # Only people who may see some audits get the entry; for everyone else /audits/ is a 404.
+        register_nav("Audits", "audits:list", order=30, visible=can_see_audits)
+        register_dashboard_panel("audits", dashboard_panel, order=30)
