@@ -123,10 +123,12 @@ def evidence_pack_build(*, job_id: int) -> EvidencePackJob | None:
         name, size = pack_store(storage=default_storage, final_name=final, chunks=chunks)
     except Exception as exc:
         logger.exception("evidence pack %s failed", job_id)
-        _finish(job_id, status=PackStatus.FAILED, failure_message=f"The build failed: {exc}"[:2000])
-        return EvidencePackJob.objects.get(pk=job_id)
+        return _finish(
+            job_id, attempt=job.attempts, status=PackStatus.FAILED, failure_message=f"The build failed: {exc}"[:2000]
+        )
     return _finish(
         job_id,
+        attempt=job.attempts,
         status=PackStatus.DONE,
         file_name=name,
         size=size,
@@ -153,8 +155,14 @@ def _drop_parts(audit, job) -> None:
 
 
 @transaction.atomic
-def _finish(job_id: int, *, status: str, **fields) -> EvidencePackJob:
+def _finish(job_id: int, *, attempt: int, status: str, **fields) -> EvidencePackJob:
     job = EvidencePackJob.objects.select_for_update().get(pk=job_id)
+    if job.attempts != attempt or job.status != PackStatus.RUNNING:
+        # A newer attempt took the job over (the task was delivered twice): this one's outcome
+        # is not the job's, and its file is not offered.
+        if fields.get("file_name"):
+            default_storage.delete(fields["file_name"])
+        return job
     job.status = status
     job.finished_at = timezone.now()
     for key, value in fields.items():

@@ -184,3 +184,22 @@ def test_a_second_request_while_one_is_running_returns_it(pack_audit, people):
     first = evidence_pack_request(audit_id=pack_audit.audit.pk, by=people.auditor)
     again = evidence_pack_request(audit_id=pack_audit.audit.pk, by=people.auditor)
     assert again == first
+
+
+def test_a_build_superseded_by_a_newer_attempt_leaves_the_job_to_it(pack_audit, people, monkeypatch):
+    """The task delivered twice: the first build finishes after a second attempt claimed the job."""
+    from audits.packs import services
+
+    job = EvidencePackJob.objects.create(audit=pack_audit.audit, requested_by=people.auditor)
+    real_store = services.pack_store
+
+    def store_then_lose_the_job(**kwargs):
+        stored = real_store(**kwargs)
+        services._claim(job.pk)  # meanwhile a redelivered task claims the job (attempt 2)
+        return stored
+
+    monkeypatch.setattr(services, "pack_store", store_then_lose_the_job)
+    evidence_pack_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == PackStatus.RUNNING and job.attempts == 2 and job.file_name == ""
+    assert default_storage.listdir(f"evidence-packs/{pack_audit.audit.pk}")[1] == []  # its ZIP is not kept
