@@ -97,7 +97,7 @@ def _review(people):
             stage="post_publication",
             results=results_for(checklist),
             notes=FORMULA,
-            defects=[{"category": "spelling", "severity": "minor", "note": FORMULA}],
+            defects=[{"category": "spelling_grammar", "severity": "minor", "note": FORMULA}],
         ),
         by=people.reviewer,
     )

@@ -203,3 +203,24 @@ def test_a_build_superseded_by_a_newer_attempt_leaves_the_job_to_it(pack_audit, 
     job.refresh_from_db()
     assert job.status == PackStatus.RUNNING and job.attempts == 2 and job.file_name == ""
     assert default_storage.listdir(f"evidence-packs/{pack_audit.audit.pk}")[1] == []  # its ZIP is not kept
+
+
+def test_a_pack_build_whose_worker_went_quiet_is_built_again_by_the_sweeper(
+    pack_audit, people, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.services.jobs import jobs_sweep
+
+    job = evidence_pack_request(audit_id=pack_audit.audit.pk, by=people.auditor)  # queued, task not run
+    # A worker took it and died: running, one attempt, no heartbeat for ten minutes.
+    EvidencePackJob.objects.filter(pk=job.pk).update(
+        status=PackStatus.RUNNING, attempts=1, heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs_sweep()["resumed"] == 1
+    job.refresh_from_db()
+    assert job.status == PackStatus.DONE, job.failure_message
+    assert job.attempts == 2 and default_storage.exists(job.file_name)
