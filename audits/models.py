@@ -353,3 +353,7 @@ class IndependenceOverride(models.Model):
 
     def signature_content(self) -> dict:
         return {"audit": self.audit_id, "conflicts": self.conflicts, "justification": self.justification}
+
+
+# The evidence pack job lives with the pack machinery; imported here so Django registers it.
+from .packs.models import EvidencePackJob, PackStatus  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .packs.urls import urlpatterns as pack_urlpatterns
 
 app_name = "audits"
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<int:audit_id>/steps/<slug:step>/", views.audit_step, name="step"),
     path("findings/<int:finding_id>/", views.finding_detail, name="finding"),
     path("findings/<int:finding_id>/respond/", views.finding_respond, name="finding-respond"),
+    *pack_urlpatterns,
 ]

@@ -168,6 +168,23 @@ def effective_versions_of_teams(team_ids: set[int]) -> QuerySet[DocumentVersion]
     )
 
 
+def versions_in_effect_between(
+    user: User, *, team_ids: set[int], document_ids: set[int], start, end
+) -> QuerySet[DocumentVersion]:
+    """The versions of these teams' documents (and of these documents) that were in force at
+    any time from ``start`` to ``end`` (aware datetimes): made effective before the end and not
+    superseded before the start. A version withdrawn (obsolete) has no end time recorded, so it
+    counts as in force from its effective time on. Scoped to what ``user`` may see."""
+    return (
+        _visible_versions(user)
+        .filter(Q(document__team_id__in=team_ids) | Q(document_id__in=document_ids))
+        .filter(status__in=[Status.EFFECTIVE, Status.SUPERSEDED, Status.OBSOLETE], effective_at__lte=end)
+        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=start))
+        .select_related("document", "document__team", "author")
+        .order_by("document__number", "major", "minor")
+    )
+
+
 def effective_version_of(document: Document) -> DocumentVersion | None:
     return next((v for v in document.versions.all() if v.status == Status.EFFECTIVE), None)
 

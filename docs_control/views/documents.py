@@ -1,14 +1,13 @@
 """Pages of documents: the register, creating one, its page (with the periodic review and the
 acknowledgement of the version in force), the approval inbox and the training matrix."""
 
-import csv
-
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import team_list_for
+from core.csvsafe import SafeWriter
 from core.views.helpers import active_team_id, domain_errors, run_service
 from docs_control import forms, selectors, services
 from docs_control import permissions as perms
@@ -176,16 +175,11 @@ def training_matrix(request):
     )
 
 
-def _cell_text(value: str) -> str:
-    # Spreadsheet formula injection: a cell must not start with = + - @ or a control character.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _matrix_csv(matrix: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="training-matrix.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["person", *[_cell_text(f"{d.number} {d.title}") for d in matrix["documents"]]])
+    writer = SafeWriter(response)  # formula-safe: every cell is neutralised
+    writer.writerow(["person", *[f"{d.number} {d.title}" for d in matrix["documents"]]])
     for row in matrix["rows"]:
         cells = []
         for cell in row["cells"]:
@@ -195,5 +189,5 @@ def _matrix_csv(matrix: dict) -> HttpResponse:
                 cells.append(f"{cell['state']} v{cell['label']} due {cell['due']:%Y-%m-%d}")
             else:
                 cells.append("")
-        writer.writerow([_cell_text(row["person"].printed_name), *cells])
+        writer.writerow([row["person"].printed_name, *cells])
     return response

@@ -188,6 +188,10 @@ STORAGES = {
 QMS_ATTACHMENT_MAX_BYTES = env("QMS_ATTACHMENT_MAX_MB") * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Verify a pack: the upload, and what the checker will inflate from it (zip bombs stop there).
+QMS_PACK_VERIFY_MAX_UPLOAD_BYTES = env.int("QMS_PACK_VERIFY_MAX_UPLOAD_MB", default=4096) * 1024 * 1024
+QMS_PACK_VERIFY_MAX_BYTES = env.int("QMS_PACK_VERIFY_MAX_INFLATED_MB", default=20480) * 1024 * 1024
+QMS_PACK_VERIFY_MAX_ENTRIES = env.int("QMS_PACK_VERIFY_MAX_ENTRIES", default=100_000)
 
 # --- email -------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL"))
