@@ -4,30 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('capa', '0002_history_append_only'),
+        ("capa", "0002_history_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='effectivenesscheck',
-            name='measured_value',
+            model_name="effectivenesscheck",
+            name="measured_value",
             field=models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
         ),
         migrations.AddField(
-            model_name='historicaleffectivenesscheck',
-            name='measured_value',
+            model_name="historicaleffectivenesscheck",
+            name="measured_value",
             field=models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
         ),
         migrations.AlterField(
-            model_name='historicalnonconformity',
-            name='source_kind',
-            field=models.CharField(choices=[('post_review_defect', 'Post review defect'), ('audit_finding', 'Audit finding'), ('defect_trend', 'Defect trend'), ('complaint', 'Complaint'), ('other', 'Other')], max_length=30),
+            model_name="historicalnonconformity",
+            name="source_kind",
+            field=models.CharField(
+                choices=[
+                    ("post_review_defect", "Post review defect"),
+                    ("audit_finding", "Audit finding"),
+                    ("defect_trend", "Defect trend"),
+                    ("complaint", "Complaint"),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='nonconformity',
-            name='source_kind',
-            field=models.CharField(choices=[('post_review_defect', 'Post review defect'), ('audit_finding', 'Audit finding'), ('defect_trend', 'Defect trend'), ('complaint', 'Complaint'), ('other', 'Other')], max_length=30),
+            model_name="nonconformity",
+            name="source_kind",
+            field=models.CharField(
+                choices=[
+                    ("post_review_defect", "Post review defect"),
+                    ("audit_finding", "Audit finding"),
+                    ("defect_trend", "Defect trend"),
+                    ("complaint", "Complaint"),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

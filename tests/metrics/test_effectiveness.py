@@ -105,7 +105,7 @@ def test_measured_check_fails_and_capa_goes_back_with_a_notice(people):
 
 
 def test_not_due_or_no_data_stays_pending(people):
-    capa, check = _measured_capa(people)
+    _, check = _measured_capa(people)
     today = timezone.localdate()
     _data(people.team_a.pk, today - timedelta(days=3), reviews=100, disclosure=4)
     assert check.due_date > today
@@ -117,7 +117,7 @@ def test_not_due_or_no_data_stays_pending(people):
 
 
 def test_scope_account_narrows_the_measure(people):
-    capa, check = _measured_capa(people, scope={"category": "disclosure", "account_id": 7})
+    _, check = _measured_capa(people, scope={"category": "disclosure", "account_id": 7})
     today = timezone.localdate()
     _due(check, today)
     _data(people.team_a.pk, today - timedelta(days=3), reviews=100, disclosure=50, account_id=1)
