@@ -187,5 +187,7 @@ def test_pages(people, client_for):
     assert closed.status_code == 302
     review.refresh_from_db()
     assert review.is_closed and review.decisions == "Go on"
+    page = client.get(f"/metrics/reviews/{review.pk}/").content.decode()
+    assert "close-modal" not in page and "Go on" in page and people.qa.printed_name in page
     assert client_for(people.outsider).get(f"/metrics/reviews/{review.pk}/").status_code == 404
     assert client_for(people.reviewer).get("/metrics/reviews/new/").status_code == 403

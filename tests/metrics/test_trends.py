@@ -1,6 +1,7 @@
 """Defect trends: a category's rate on an account over twice its baseline for two weeks raises one NC."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 
@@ -79,3 +80,14 @@ def test_the_team_rule_sets_the_factor(people):
     assert defect_trends_raise(today=TODAY) == 0
     TrendRule.objects.filter(team=people.team_a).update(factor=4)
     assert defect_trends_raise(today=TODAY) == 1
+
+
+def test_the_daily_task_runs_the_service_and_is_scheduled(people, settings):
+    from metrics.tasks import defect_trends_raise as task
+
+    _history(people.team_a.pk)
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        task()  # the task body, in-process
+    assert Nonconformity.objects.count() == 1
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"metrics.tasks.defect_trends_raise", "metrics.tasks.evaluate_effectiveness_checks"} <= tasks
