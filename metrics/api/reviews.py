@@ -18,7 +18,7 @@ from metrics.reviews import review_figures, review_get_for, review_list_for
 _TEXT = {"required": False, "allow_blank": True, "max_length": 20000}
 
 
-class ReviewActionSerializer(serializers.ModelSerializer):
+class ManagementReviewActionSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.printed_name", read_only=True)
 
     class Meta:
@@ -27,9 +27,9 @@ class ReviewActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ManagementReviewSerializer(serializers.ModelSerializer):
     chair_name = serializers.CharField(source="chair.printed_name", read_only=True)
-    actions = ReviewActionSerializer(many=True, read_only=True)
+    actions = ManagementReviewActionSerializer(many=True, read_only=True)
     inputs = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
 
@@ -55,7 +55,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ManagementReviewInputSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     period_start = serializers.DateField()
@@ -71,7 +71,7 @@ class ReviewInputSerializer(serializers.Serializer):
     resource_needs = serializers.CharField(**_TEXT)
 
 
-class ReviewPatchSerializer(ReviewInputSerializer):
+class ManagementReviewPatchSerializer(ManagementReviewInputSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["team"]
@@ -79,13 +79,13 @@ class ReviewPatchSerializer(ReviewInputSerializer):
             field.required = False
 
 
-class ReviewActionInputSerializer(serializers.Serializer):
+class ManagementReviewActionInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000)
     owner = serializers.IntegerField()
     due_date = serializers.DateField()
 
 
-class ReviewCloseSerializer(serializers.Serializer):
+class ManagementReviewCloseSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
@@ -96,7 +96,7 @@ class ManagementReviewViewSet(
     """Management reviews (ISO 9001 9.3) of your teams. Closed ones are read-only (409)."""
 
     model = ManagementReview
-    serializer_class = ReviewSerializer
+    serializer_class = ManagementReviewSerializer
     filter_params = frozenset({"team", "status"})
 
     def scoped_queryset(self, user):
@@ -116,35 +116,37 @@ class ManagementReviewViewSet(
 
     def _answer(self, review_id: int, code=status.HTTP_200_OK) -> Response:
         review = review_get_for(self.request.user, review_id=review_id)
-        return Response(ReviewSerializer(review, context={"detail": True}).data, status=code)
+        return Response(ManagementReviewSerializer(review, context={"detail": True}).data, status=code)
 
     def retrieve(self, request, pk=None):
         return self._answer(int(pk))
 
-    @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
+    @extend_schema(request=ManagementReviewInputSerializer, responses={201: ManagementReviewSerializer})
     def create(self, request):
-        data = dict(valid(ReviewInputSerializer, request))
+        data = dict(valid(ManagementReviewInputSerializer, request))
         review = services.management_review_create(team_id=data.pop("team"), data=data, by=request.user)
         return self._answer(review.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReviewPatchSerializer, responses={200: ReviewSerializer})
+    @extend_schema(request=ManagementReviewPatchSerializer, responses={200: ManagementReviewSerializer})
     def partial_update(self, request, pk=None):
-        data = dict(valid(ReviewPatchSerializer, request))
+        data = dict(valid(ManagementReviewPatchSerializer, request))
         services.management_review_update(review_id=int(pk), data=data, by=request.user)
         return self._answer(int(pk))
 
-    @extend_schema(request=ReviewActionInputSerializer, responses={201: ReviewSerializer})
+    @extend_schema(request=ManagementReviewActionInputSerializer, responses={201: ManagementReviewSerializer})
     @action(detail=True, methods=["post"], url_path="actions")
     def add_action(self, request, pk=None):
         services.management_review_action_add(
-            review_id=int(pk), by=request.user, **valid(ReviewActionInputSerializer, request)
+            review_id=int(pk), by=request.user, **valid(ManagementReviewActionInputSerializer, request)
         )
         return self._answer(int(pk), status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReviewCloseSerializer, responses={200: ReviewSerializer})
+    @extend_schema(request=ManagementReviewCloseSerializer, responses={200: ManagementReviewSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        services.management_review_close(review_id=int(pk), by=request.user, **valid(ReviewCloseSerializer, request))
+        services.management_review_close(
+            review_id=int(pk), by=request.user, **valid(ManagementReviewCloseSerializer, request)
+        )
         return self._answer(int(pk))
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
