@@ -91,3 +91,32 @@ def test_the_daily_task_runs_the_service_and_is_scheduled(people, settings):
     assert Nonconformity.objects.count() == 1
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"metrics.tasks.defect_trends_raise", "metrics.tasks.evaluate_effectiveness_checks"} <= tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_raise_one_nc(people):
+    import threading
+
+    from django.db import connection
+
+    _history(people.team_a.pk)
+    barrier = threading.Barrier(2)
+    errors, raised = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            raised.append(defect_trends_raise(today=TODAY))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(raised) == [0, 1]
+    assert Nonconformity.objects.count() == TrendAlert.objects.count() == 1
