@@ -97,7 +97,7 @@ def seed(stdout=None) -> dict:
             metric_key="defect_rate",
             metric_scope={"category": "accessibility", "days": 30},
             comparator="lt",
-            threshold="0.01",
+            threshold="1",  # in the metric's unit: 1 defect per 100 reviews
             by=cara,
         )
 

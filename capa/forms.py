@@ -155,10 +155,17 @@ class VerificationForm(BootstrapForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Empty: 30 days after implementation (today).",
     )
-    metric_key = forms.CharField(required=False, max_length=60, label="Measured metric (optional)")
+    metric_key = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Measured metric (optional)",
+        help_text="A metric key, e.g. defect_rate; the daily job judges it from the metrics when the check is due.",
+    )
     metric_scope = forms.JSONField(required=False, label="Metric scope (JSON)", widget=forms.TextInput())
     comparator = forms.ChoiceField(choices=[("", "—"), *Comparator.choices], required=False)
-    threshold = forms.DecimalField(required=False, max_digits=12, decimal_places=4)
+    threshold = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=4, help_text="In the metric's unit: rates in %, e.g. 1 = 1 %."
+    )
 
 
 class VerifyForm(BootstrapForm):

@@ -16,6 +16,7 @@ from .workflow import FINAL, NCStatus, Status
 class SourceKind(models.TextChoices):
     POST_REVIEW_DEFECT = "post_review_defect", "Post review defect"
     AUDIT_FINDING = "audit_finding", "Audit finding"
+    DEFECT_TREND = "defect_trend", "Defect trend"
     COMPLAINT = "complaint", "Complaint"
     OTHER = "other", "Other"
 
@@ -308,6 +309,8 @@ class EffectivenessCheck(models.Model):
     comparator = models.CharField(max_length=4, choices=Comparator.choices, blank=True)
     threshold = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     result = models.CharField(max_length=20, choices=CheckResult.choices, blank=True)
+    # What the daily job measured for a measured criterion, in the metric's unit.
+    measured_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     evidence = models.TextField(blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     checked_by = models.ForeignKey(

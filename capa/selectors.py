@@ -240,3 +240,41 @@ def dashboard_panel(request) -> dict:
         "overdue_items": overdue_items.count(),
         "open_ncs": open_ncs.count(),
     }
+
+
+# --- management review -------------------------------------------------------------------------
+
+
+def period_summary(*, team_id: int, start: datetime, end: datetime) -> dict:
+    """Counts for a management review (ISO 9001 9.3.2 c): nonconformities and corrective actions
+    of a team in [start, end), and what is open now. The caller has checked the team is visible."""
+    ncs = Nonconformity.objects.filter(team_id=team_id)
+    raised = ncs.filter(detected_at__gte=start, detected_at__lt=end)
+    capas = CorrectiveAction.objects.filter(team_id=team_id)
+    checks = EffectivenessCheck.objects.filter(
+        corrective_action__team_id=team_id, checked_at__gte=start, checked_at__lt=end
+    )
+    return {
+        "nc_raised": raised.count(),
+        "nc_raised_by_source": dict(
+            raised.values_list("source_kind")
+            .annotate(n=Count("id"))
+            .order_by("source_kind")
+            .values_list("source_kind", "n")
+        ),
+        "nc_raised_by_category": dict(
+            raised.values_list("category").annotate(n=Count("id")).order_by("category").values_list("category", "n")
+        ),
+        "nc_open": ncs.exclude(status=NCStatus.CLOSED).count(),
+        "capa_opened": capas.filter(opened_at__gte=start, opened_at__lt=end).count(),
+        "capa_closed": capas.filter(closed_at__gte=start, closed_at__lt=end).count(),
+        "capa_open": capas.filter(status__in=ACTIVE).count(),
+        "checks_effective": checks.filter(result="effective").count(),
+        "checks_not_effective": checks.filter(result="not_effective").count(),
+        "action_items_overdue": ActionItem.objects.filter(
+            corrective_action__team_id=team_id,
+            corrective_action__status__in=ACTIVE,
+            done_at=None,
+            due_date__lt=timezone.localdate(),
+        ).count(),
+    }

@@ -11,4 +11,5 @@ class MetricsConfig(AppConfig):
         from .selectors import dashboard_panel
 
         register_nav("Metrics", "metrics:dashboard", order=50)
+        register_nav("Management reviews", "metrics:reviews", order=51)
         register_dashboard_panel("metrics", dashboard_panel, order=5)

@@ -133,3 +133,134 @@ class Objective(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("metrics:objective", args=[self.pk])
+
+
+class TrendRule(models.Model):
+    """A team's defect-trend rule (ISO 9001 10.3): without a row, the defaults below apply."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="trend_rule")
+    factor = models.DecimalField(max_digits=6, decimal_places=2, default=2)
+    weeks = models.PositiveSmallIntegerField(default=2)
+    min_reviews = models.PositiveIntegerField(default=20)
+    baseline_days = models.PositiveSmallIntegerField(default=90)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Trend rule of {self.team}"
+
+
+class TrendAlert(models.Model):
+    """One defect trend found: a category's rate on an account above its baseline for the rule's
+    weeks. Unique per (team, account, category, first week), so a re-run or a race raises nothing
+    more; it is also the source record of the nonconformity it raised."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    account_id = models.IntegerField()
+    category = models.CharField(max_length=20)
+    week_start = models.DateField(help_text="Monday of the first week over the baseline.")
+    week_end = models.DateField(help_text="Sunday of the last week over the baseline.")
+    figures = models.JSONField(default=dict)
+    nonconformity = models.ForeignKey(
+        "capa.Nonconformity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "account_id", "category", "week_start"], name="metrics_trend_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} trend on account {self.account_id} from {self.week_start}"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CLOSED = "closed", "Closed"
+
+
+class ManagementReview(models.Model):
+    """A management review (ISO 9001 9.3) of a team for a period. The computed inputs are read
+    live while it is a draft and frozen into ``snapshot`` when the chair signs it closed."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="management_reviews")
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    # 9.3.2 inputs people write.
+    issues_changes = models.TextField("changes in internal and external issues", blank=True)
+    external_providers = models.TextField("performance of external providers", blank=True)
+    resources = models.TextField("adequacy of resources", blank=True)
+    risks = models.TextField("effectiveness of actions on risks and opportunities", blank=True)
+    improvement = models.TextField("opportunities for improvement", blank=True)
+    # 9.3.3 outputs (actions are ManagementReviewAction rows).
+    decisions = models.TextField(blank=True)
+    resource_needs = models.TextField(blank=True)
+    snapshot = models.JSONField(null=True, blank=True, help_text="The computed inputs, frozen on closing.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    TEXT_FIELDS = ("issues_changes", "external_providers", "resources", "risks", "improvement")
+    OUTPUT_FIELDS = ("decisions", "resource_needs")
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="metrics_mr_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("metrics:review", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ReviewStatus.CLOSED
+
+    @property
+    def signature_version(self) -> str:
+        return f"MR-{self.pk}"
+
+    def signature_content(self) -> dict:
+        fields = ("title", "period_start", "period_end", "chair_id", "status", *self.TEXT_FIELDS, *self.OUTPUT_FIELDS)
+        return {
+            **{f: getattr(self, f) for f in fields},
+            "participants": sorted(self.participants.values_list("pk", flat=True)),
+            "actions": [[a.pk, a.description, a.owner_id, a.due_date] for a in self.actions.all()],
+            "snapshot": self.snapshot,
+        }
+
+
+class ManagementReviewAction(models.Model):
+    """An output action of a review (9.3.3): tracked until done, and input a) of the next one."""
+
+    review = models.ForeignKey(ManagementReview, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]

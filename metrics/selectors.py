@@ -68,6 +68,20 @@ def metric_series(metric: Metric, f: Filters) -> list[dict]:
     return points
 
 
+def _sum(model: type, columns: tuple[str, ...], f: Filters) -> int:
+    totals = _rows(model, f).aggregate(**{c: Sum(c) for c in columns})
+    return sum(int(v or 0) for v in totals.values())
+
+
+def metric_total(metric: Metric, f: Filters) -> dict:
+    """The metric over the whole range of ``f`` (no periods): value, numerator, denominator."""
+    num = _sum(*metric.numerator, f)
+    if metric.denominator is None:
+        return {"value": float(num), "numerator": num, "denominator": None}
+    den = _sum(*metric.denominator, f)
+    return {"value": round(num / den * metric.scale, 4) if den else None, "numerator": num, "denominator": den}
+
+
 def p_chart(f: Filters) -> dict:
     """Review pass rate as a p-chart: p̄ over all subgroups, limits p̄ ± 3·√(p̄(1-p̄)/nᵢ) per
     subgroup (clipped to 0..1), and the points outside them."""

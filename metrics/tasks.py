@@ -24,3 +24,21 @@ def objectives_evaluate() -> None:
     from metrics.services import objectives_evaluate as run
 
     run(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def evaluate_effectiveness_checks() -> None:
+    from django.utils import timezone
+
+    from metrics.services import effectiveness_checks_evaluate
+
+    effectiveness_checks_evaluate(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def defect_trends_raise() -> None:
+    from django.utils import timezone
+
+    from metrics.services import defect_trends_raise as run
+
+    run(today=timezone.localdate())

@@ -144,6 +144,7 @@ class EffectivenessCheckSerializer(serializers.ModelSerializer):
             "comparator",
             "threshold",
             "result",
+            "measured_value",
             "evidence",
             "checked_at",
             "checked_by",

@@ -18,6 +18,7 @@ from .corrective_actions import (
     capa_start_verification,
     capa_verify,
 )
+from .effectiveness import effectiveness_check_record_measurement
 from .nonconformities import (
     nonconformity_contain,
     nonconformity_decide_no_action,
@@ -38,6 +39,7 @@ __all__ = [
     "capa_start_investigation",
     "capa_start_verification",
     "capa_verify",
+    "effectiveness_check_record_measurement",
     "nonconformity_contain",
     "nonconformity_decide_no_action",
     "nonconformity_link_capa",

@@ -23,6 +23,7 @@ MAX_WHYS = 10
 SOURCE_KINDS = {
     "post_reviews.defect": SourceKind.POST_REVIEW_DEFECT,
     "audits.finding": SourceKind.AUDIT_FINDING,
+    "metrics.trendalert": SourceKind.DEFECT_TREND,
 }
 
 

@@ -311,6 +311,12 @@ CELERY_BEAT_SCHEDULE = {
     "digests": {"task": "core.tasks.send_digests", "schedule": crontab(minute=20)},
     "metrics-objectives": {"task": "metrics.tasks.objectives_evaluate", "schedule": crontab(hour=6, minute=0)},
     "sweep-stale-jobs": {"task": "core.tasks.sweep_stale_jobs", "schedule": 60.0},
+    # Daily after the nightly rollup: measured CAPA checks that are due, and defect trends.
+    "metrics-effectiveness": {
+        "task": "metrics.tasks.evaluate_effectiveness_checks",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    "metrics-defect-trends": {"task": "metrics.tasks.defect_trends_raise", "schedule": crontab(hour=6, minute=30)},
     "documents-make-due-effective": {
         "task": "docs_control.tasks.versions_make_due_effective",
         "schedule": crontab(minute=5),

@@ -1,96 +1,21 @@
-"""Every write of the metrics app: the rollup runs.
+"""Quality objectives (ISO 9001 6.2): set, change, and the missed-objective notices."""
 
-A run takes a transaction-level advisory lock, so two runs (a duplicate beat tick, two workers)
-never interleave: the second returns at once and leaves the queue for the next tick. A worker
-killed mid-run rolls its transaction back, queue rows included, so the next run redoes the work.
-"""
-
-import secrets
 from datetime import date
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from accounts.permissions import can_view_team, has_right
 from accounts.roles import Right
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from core.services import audited_save
-
-from . import rollups
-from .models import Objective, RollupRun
-from .permissions import can_manage_objectives
-
-# Any constant; it names this job among the advisory locks of the database.
-_LOCK_KEY = 0x51_4D_53_4D  # "QMSM"
-
-
-def _tz() -> str:
-    return settings.QMS_METRICS_TIME_ZONE
-
-
-@transaction.atomic
-def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: date | None = None) -> RollupRun:
-    """Refresh the rollups: the days queued since the last run, or (``full``) every day in
-    ``day_from``..``day_to`` (all days when both are None). Idempotent: a re-run changes nothing."""
-    run = RollupRun.objects.create(kind="full" if full else "incremental")
-    if connection.vendor != "postgresql":
-        from .fallback import rollup_rebuild_orm
-
-        run.keys = rollup_rebuild_orm(tz=_tz())
-        run.finished_at = timezone.now()
-        run.save(update_fields=["keys", "finished_at"])
-        return run
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            run.skipped = True
-            run.finished_at = timezone.now()
-            run.save(update_fields=["skipped", "finished_at"])
-            return run
-        cursor.execute("DROP TABLE IF EXISTS metrics_keys; DROP TABLE IF EXISTS metrics_bounds")
-        params = {
-            "tz": _tz(),
-            "token": secrets.randbits(62),
-            "day_from": day_from or date(1970, 1, 1),
-            "day_to": day_to or date(9999, 12, 31),
-        }
-        if full:
-            cursor.execute(rollups.DROP_DIRTY_IN_RANGE, params)
-            cursor.execute(rollups.KEYS_FROM_RANGE, params)
-        else:
-            cursor.execute(rollups.KEYS_FROM_DIRTY, params)
-        cursor.execute("SELECT count(*) FROM metrics_keys")
-        run.keys = cursor.fetchone()[0]
-        if run.keys:
-            cursor.execute(rollups.KEY_BOUNDS, params)
-            cursor.execute(rollups.UPSERT_REVIEWS, params)
-            cursor.execute(rollups.UPSERT_DEFECTS, params)
-            for table in rollups.ROLLUP_TABLES:
-                cursor.execute(rollups.DELETE_STALE.format(table=table), params)
-        cursor.execute("DROP TABLE IF EXISTS metrics_keys; DROP TABLE IF EXISTS metrics_bounds")
-    run.finished_at = timezone.now()
-    run.save(update_fields=["keys", "finished_at"])
-    return run
-
-
-def rollup_recent_days(*, days: int) -> RollupRun:
-    """The nightly safety net: rebuild the last ``days`` business days in full."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    today = timezone.now().astimezone(ZoneInfo(_tz())).date()
-    return rollup_metrics(full=True, day_from=today - timedelta(days=days - 1), day_to=today)
-
-
-# --- quality objectives ---------------------------------------------------------------------------
+from metrics.models import Objective
+from metrics.permissions import can_manage_objectives
 
 
 def _objective_fields(*, team_id: int, data: dict, by) -> dict:
     from accounts.models import User
-
-    from .definitions import METRICS
-    from .models import Comparator, Period
+    from metrics.definitions import METRICS
+    from metrics.models import Comparator, Period
 
     errors = {}
     if data.get("metric") not in METRICS:
@@ -129,7 +54,7 @@ def objective_create(*, team_id: int, data: dict, by) -> Objective:
 
 @transaction.atomic
 def objective_update(*, objective_id: int, data: dict, by) -> Objective:
-    from .selectors import objective_get_for
+    from metrics.selectors import objective_get_for
 
     objective = objective_get_for(by, objective_id=objective_id)
     objective = type(objective).objects.select_for_update().get(pk=objective.pk)
@@ -150,8 +75,7 @@ def objectives_evaluate(*, today: date) -> int:
     """Tell each owner once per period that their objective was missed (the last full period).
     Idempotent: the notification's (recipient, kind, subject, period) is unique."""
     from core.services import notification_enqueue
-
-    from .objectives import NOT_MET, objective_statuses
+    from metrics.objectives import NOT_MET, objective_statuses
 
     sent = 0
     objectives = list(Objective.objects.filter(active=True).select_related("owner"))
