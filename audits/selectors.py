@@ -282,3 +282,21 @@ def previous_findings(audit: Audit) -> list[Finding]:
         .select_related("audit", "nonconformity__corrective_action")
         .order_by("number")
     )
+
+
+def audit_period_summary(*, team_id: int, start, end) -> dict:
+    """Audits of a team's programmes closed in a period, and their findings by classification:
+    the audit results a management review reads (ISO 9001 9.3.2 c 6)."""
+    closed = Audit.objects.filter(
+        programme__team_id=team_id, status=Status.CLOSED, closed_at__date__gte=start, closed_at__date__lte=end
+    )
+    counts = dict(
+        Finding.objects.filter(audit__in=closed).values_list("classification").annotate(n=Count("id")).order_by()
+    )
+    return {
+        "audits_closed": closed.count(),
+        "references": list(closed.order_by("reference").values_list("reference", flat=True)),
+        "findings": [
+            {"classification": str(label), "count": counts.get(value, 0)} for value, label in Classification.choices
+        ],
+    }

@@ -104,11 +104,21 @@ def _objectives(review: ManagementReview) -> list[dict]:
     return found
 
 
-def _audits() -> dict:
-    # The audits app is not part of this build yet: a labelled section that reads from nothing.
+def _audits(review: ManagementReview) -> dict:
+    """Internal audits of the team closed in the period, and their findings (9.3.2 c 6)."""
     if not apps.is_installed("audits"):
-        return {"available": False, "note": "No internal audits are recorded in this system yet."}
-    return {"available": False, "note": "Audit results are not summarised here yet."}
+        return {"available": False, "note": "No internal audits are recorded in this system."}
+    from audits.selectors import audit_period_summary
+
+    summary = audit_period_summary(team_id=review.team_id, start=review.period_start, end=review.period_end)
+    found = ", ".join(f"{f['count']} {f['classification'].lower()}" for f in summary["findings"] if f["count"])
+    note = (
+        f"{summary['audits_closed']} internal audit(s) closed in the period ({', '.join(summary['references'])}); "
+        f"findings: {found or 'none'}."
+        if summary["audits_closed"]
+        else "No internal audit was closed in the period."
+    )
+    return {"available": True, "note": note, **summary}
 
 
 def review_inputs(review: ManagementReview) -> dict:
@@ -146,7 +156,7 @@ def review_inputs(review: ManagementReview) -> dict:
                 for t in trends
             ],
         },
-        "audits": _audits(),
+        "audits": _audits(review),
         # 9.3.3 outputs as they stand: frozen with the rest, so the closed pack never changes.
         "actions": [
             {"description": a.description, "owner": a.owner.printed_name, "due_date": a.due_date}

@@ -77,7 +77,7 @@ def test_inputs_match_the_data_of_the_period(people):
     assert [a["description"] for a in inputs["previous_actions"]] == ["Train the new reviewers"]
     assert inputs["previous_actions"][0]["status"] == "overdue"
     assert [o["name"] for o in inputs["objectives"]] == ["Pass"]
-    assert inputs["audits"]["available"] is False
+    assert inputs["audits"]["available"] and inputs["audits"]["audits_closed"] == 0
 
 
 def test_close_freezes_inputs_and_nothing_changes_after(people, api_for):
@@ -191,3 +191,24 @@ def test_pages(people, client_for):
     assert "close-modal" not in page and "Go on" in page and people.qa.printed_name in page
     assert client_for(people.outsider).get(f"/metrics/reviews/{review.pk}/").status_code == 404
     assert client_for(people.reviewer).get("/metrics/reviews/new/").status_code == 403
+
+
+def test_audit_results_of_the_period_are_an_input(people):
+    from audits.services import programme_create
+    from audits.workflow import Status as AuditStatus
+    from metrics.reviews import review_inputs
+    from tests.audits.conftest import audit_at
+
+    programme = programme_create(team=people.team_a, year=timezone.localdate().year, objectives="All", by=people.qa)
+    audit = audit_at(people, programme, AuditStatus.CLOSED)
+    audits = review_inputs(_review(people))["audits"]
+    assert audits["available"] and audits["audits_closed"] == 1
+    assert audit.reference in audits["note"]
+    other_team = review_inputs(
+        management_review_create(
+            team_id=people.team_b.pk,
+            data={"title": "B", "period_start": _period()[0], "period_end": _period()[1]},
+            by=people.outsider,
+        )
+    )["audits"]
+    assert other_team["audits_closed"] == 0
