@@ -7,13 +7,13 @@ so a template can mark the flagged parts.
 All offsets are indices into the Python string (Unicode code points), so they slice `text` directly.
 """
 
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+from post_reviews.links import Link, find_links, host_under, normalise_domain
 from post_reviews.platforms import PlatformRules, label_for, rules_for
 
 CRITICAL, MAJOR, MINOR = "critical", "major", "minor"
@@ -90,15 +90,6 @@ class Media:
     alt_text: str = ""
 
 
-@dataclass(frozen=True)
-class _Link:
-    start: int
-    end: int
-    url: str
-    host: str | None  # lowercased, without "www." and a trailing dot; None when the link is malformed
-    query: str = ""
-
-
 def run_prechecks(
     *, text: str, platform: str, media: Sequence[Media], sponsored: bool, config: RuleConfig
 ) -> list[Finding]:
@@ -109,7 +100,7 @@ def run_prechecks(
     """
     rules = rules_for(platform)
     name = label_for(platform)
-    links = _find_links(text)
+    links = find_links(text)
     link_spans = [(link.start, link.end) for link in links]
     on = config.enabled
     findings: list[Finding] = []
@@ -304,114 +295,12 @@ def _check_terms(text: str, terms: Sequence[str], rule: str) -> list[Finding]:
 
 # --- links ------------------------------------------------------------------------------------------
 
+
 # An http(s) link runs to the next whitespace or character that cannot be in a URL.
-_URL = re.compile(r"(?<![\w@.+-])https?://[^\s<>\"]*", re.IGNORECASE)
-# Near misses of a scheme that can only be a broken link: "https//x", "http:/x", "htps://x".
-_BROKEN_SCHEME = re.compile(r"(?<![\w@.+/-])(?:https?(?::/(?!/)|//)|[a-z]{2,6}://)(?=[\w\[])[^\s<>\"]*", re.IGNORECASE)
-# Sentence punctuation, ASCII and CJK (the full-width forms are escaped: they look like ASCII).
-_TRAILING = ".,;:!?'\"*~…。、\uff0c\uff01\uff1f"
-_CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<", "」": "「", "』": "『", "\uff09": "\uff08", "】": "【"}
-
-
-def _strip_trailing(url: str) -> str:
-    """Drop punctuation that ends the sentence rather than the URL; keep balanced brackets (Wikipedia links)."""
-    while url:
-        last = url[-1]
-        if last in _TRAILING or (last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])):
-            url = url[:-1]
-        else:
-            break
-    return url
-
-
-def _edit_distance_at_most_one(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    # After the first difference, the rest must match with one substitution or one insertion in b.
-    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
-
-
-def _valid_label(label: str) -> bool:
-    # Letters, digits and marks of any script (internationalised names), "-" and "_" inside; 1-63 long.
-    return (
-        0 < len(label) <= 63
-        and not label.startswith("-")
-        and not label.endswith("-")
-        and all(ch in "-_" or unicodedata.category(ch)[0] in "LNM" for ch in label)
-    )
-
-
-def _valid_tld(label: str) -> bool:
-    # A top-level domain is letters (any script) or punycode; "example.123" is not a host name.
-    if label.startswith("xn--"):
-        return len(label) > 4 and label.isascii() and label.replace("-", "").isalnum()
-    return len(label) >= 2 and all(unicodedata.category(ch)[0] in "LM" for ch in label)
-
-
-def _host(url: str) -> tuple[str | None, str]:
-    """(normalised host, query) of an http(s) URL, or (None, "") when it does not parse to a valid host."""
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
-    except ValueError:
-        return None, ""
-    if not hostname:
-        return None, ""
-    if parts.netloc.rsplit("@", 1)[-1].startswith("["):
-        try:
-            ipaddress.IPv6Address(hostname.split("%", 1)[0])
-        except ValueError:
-            return None, ""
-        return hostname, parts.query
-    host = hostname.removesuffix(".")
-    try:
-        ipaddress.IPv4Address(host)
-        return host, parts.query
-    except ValueError:
-        pass
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_valid_label(label) for label in labels) or not _valid_tld(labels[-1]):
-        return None, ""
-    return host.removeprefix("www."), parts.query
-
-
-def _find_links(text: str) -> list[_Link]:
-    links = []
-    for match in _URL.finditer(text):
-        url = _strip_trailing(match.group())
-        host, query = _host(url)
-        links.append(_Link(match.start(), match.start() + len(url), url, host, query))
-    taken = [(link.start, link.end) for link in links]
-    for match in _BROKEN_SCHEME.finditer(text):
-        scheme = match.group().split(":", 1)[0].split("/", 1)[0].lower()
-        near_miss = scheme in ("http", "https") or any(_edit_distance_at_most_one(scheme, s) for s in ("http", "https"))
-        url = _strip_trailing(match.group())
-        end = match.start() + len(url)
-        if near_miss and not any(s < end and match.start() < e for s, e in taken):
-            links.append(_Link(match.start(), end, url, None))
-    return sorted(links, key=lambda link: link.start)
-
-
-def _normalise_domain(domain: str) -> str:
-    domain = domain.strip().lower()
-    domain = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain).split("/", 1)[0]
-    return domain.strip(".").removeprefix("www.")
-
-
-def _under(host: str, domains: Sequence[str]) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
-def _check_links(links: list[_Link], on: frozenset[str], config: RuleConfig) -> list[Finding]:
+def _check_links(links: list[Link], on: frozenset[str], config: RuleConfig) -> list[Finding]:
     findings = []
-    allowed = [d for d in map(_normalise_domain, config.allowed_domains) if d]
-    tracked = [d for d in map(_normalise_domain, config.utm_required_domains) if d]
+    allowed = [d for d in map(normalise_domain, config.allowed_domains) if d]
+    tracked = [d for d in map(normalise_domain, config.utm_required_domains) if d]
     not_allowed: dict[str, list[tuple[int, int]]] = {}
 
     for link in links:
@@ -422,9 +311,9 @@ def _check_links(links: list[_Link], on: frozenset[str], config: RuleConfig) -> 
                     _finding("malformed-url", f'Malformed link "{link.url}": fix the address so it opens.', [span])
                 )
             continue
-        if allowed and not _under(link.host, allowed):
+        if allowed and not host_under(link.host, allowed):
             not_allowed.setdefault(link.host, []).append(span)
-        if "utm-missing" in on and _under(link.host, tracked):
+        if "utm-missing" in on and host_under(link.host, tracked):
             params = parse_qs(link.query, keep_blank_values=True)
             missing = [p for p in UTM_PARAMS if not any(v.strip() for v in params.get(p, []))]
             if missing:

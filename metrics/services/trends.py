@@ -20,8 +20,8 @@ from accounts.models import Team, User
 from accounts.permissions import has_right
 from accounts.roles import Right, Role
 from accounts.selectors import team_members
-from capa.models import Severity
 from capa.services import nonconformity_raise
+from capa.vocabulary import Severity
 from metrics.models import DefectDaily, ReviewDaily, TrendAlert, TrendRule
 
 log = logging.getLogger(__name__)
