@@ -32,7 +32,10 @@ def test_a_query_over_the_statement_timeout_fails_cleanly_and_the_next_request_s
 def test_the_statement_timeout_error_is_query_canceled():
     from django.db import OperationalError
 
-    with pytest.raises(OperationalError, match="statement timeout"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = '50ms'")
-            cursor.execute("SELECT pg_sleep(5)")
+    with (
+        pytest.raises(OperationalError, match="statement timeout"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL statement_timeout = '50ms'")
+        cursor.execute("SELECT pg_sleep(5)")
