@@ -177,8 +177,8 @@ def test_idle_database_connections_terminated_the_next_requests_succeed(stack):
 @pytest.fixture(scope="module")
 def api_token(stack):
     code = (
-        "from tests.conftest import make_personas; from rest_framework.authtoken.models import Token; "
-        "p = make_personas(); print(Token.objects.create(user=p.qa).key, p.team_a.pk)"
+        "from tests.conftest import make_personas; from accounts.services.tokens import api_token_create; "
+        "p = make_personas(); print(api_token_create(user=p.qa, by=p.qa)[1], p.team_a.pk)"
     )
     return stack.manage_shell(code).split()
 
@@ -219,7 +219,25 @@ def test_connection_terminated_mid_request_fails_cleanly_and_nothing_is_half_wri
     assert stack.sql("SELECT count(*) FROM capa_nonconformity")[0][0] == before + 1
 
 
-def test_broker_down_pages_answer_readyz_names_the_broker_and_recovers_without_restart(stack):
+def _upload_csv(stack, token, team):
+    """POST /api/v1/posts/import/ (multipart): an action that must enqueue a task."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="team"\r\n\r\n{team}\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncsv\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="posts.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\nplatform,external_id,text\r\n",
+    ]
+    body = "".join(parts).encode() + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Authorization": f"Token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return _get(stack.url + "/api/v1/posts/import/", headers=headers, data=body)
+
+
+def test_broker_down_pages_answer_readyz_names_the_broker_and_recovers_without_restart(stack, api_token):
+    from post_reviews.models import ImportRun
+
+    runs = sql.SQL("SELECT status FROM {}").format(sql.Identifier(ImportRun._meta.db_table))
+    token, team = api_token
     assert wait_for(lambda: _ready(stack)[0] == 200, timeout=120)
     stack.redis.stop()
     try:
@@ -229,9 +247,17 @@ def test_broker_down_pages_answer_readyz_names_the_broker_and_recovers_without_r
         assert status == 503
         assert body["checks"]["broker"]["ok"] is False
         assert body["checks"]["database"]["ok"] is True
+        status, answer = _upload_csv(stack, token, team)
+        assert status == 503, answer
+        assert b"unreachable" in answer
+        assert stack.sql(runs) == []
     finally:
         stack.redis.start()
     assert wait_for(lambda: _ready(stack)[0] == 200, timeout=60), _ready(stack)
+    status, answer = _upload_csv(stack, token, team)
+    assert status == 202, answer
+    # A worker takes the import from the restarted broker (it leaves "queued").
+    assert wait_for(lambda: stack.sql(runs) and stack.sql(runs)[0][0] != "queued", timeout=90), stack.sql(runs)
     # A task sent after the restart is consumed: a fresh heartbeat arrives from beat through the
     # restarted broker (beat sends one every 30 s).
     stack.sql("DELETE FROM core_workerheartbeat")
