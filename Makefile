@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_ENV := DJANGO_SETTINGS_MODULE=qms.settings.test
 
-.PHONY: install run test test-db lint fmt migrations-check schema-check pytest unit worker browser clean
+.PHONY: install run test test-db lint fmt migrations-check schema-check pytest unit worker fault stack browser clean
 
 install: $(STAMP) node_modules/.package-lock.json
 
@@ -49,17 +49,27 @@ test-db:
 schema-check:
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 
+# Everything once (worker tests on Redis), then the worker tests again on RabbitMQ.
 pytest:
 	$(PY) -m pytest
+	$(PY) -m pytest -m worker --broker=rabbitmq
 
 unit:
-	$(PY) -m pytest -m "not browser and not worker"
+	$(PY) -m pytest -m "not browser and not worker and not stack"
 
 browser:
 	$(PY) -m pytest -m browser
 
 worker:
 	$(PY) -m pytest -m worker
+	$(PY) -m pytest -m worker --broker=rabbitmq
+
+fault:
+	$(PY) -m pytest -m fault
+
+# The production-shaped stack on this machine: see README.md, "Production-shaped stack".
+stack: install
+	bin/stack
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

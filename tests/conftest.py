@@ -126,3 +126,22 @@ def _flush_past_append_only_guards():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+# --- broker matrix for the `worker` tests ---------------------------------------------------
+def pytest_addoption(parser):
+    parser.addoption(
+        "--broker",
+        choices=["redis", "rabbitmq"],
+        default="redis",
+        help="broker for tests marked `worker`: TEST_REDIS_URL or TEST_AMQP_URL (default redis)",
+    )
+
+
+@pytest.fixture(scope="session")
+def broker_url(request) -> str:
+    from django.conf import settings
+
+    if request.config.getoption("--broker") == "rabbitmq":
+        return os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    return settings.CELERY_BROKER_URL

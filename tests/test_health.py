@@ -11,9 +11,11 @@ def test_healthz_needs_no_login(client):
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
+@pytest.mark.parametrize("broker", ["redis://127.0.0.1:1/0", "amqp://guest:guest@127.0.0.1:1//"])
+def test_readyz_is_503_when_the_broker_is_unreachable(client, settings, broker):
     heartbeat_record(name="worker")
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = broker
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()

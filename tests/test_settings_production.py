@@ -36,3 +36,26 @@ def test_check_deploy_is_clean_with_the_required_variables():
     result = _run(REQUIRED, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_local_http_is_refused_unless_every_allowed_host_is_loopback():
+    result = _run({**REQUIRED, "QMS_LOCAL_HTTP": "1"}, "check")
+    assert result.returncode != 0
+    assert "QMS_LOCAL_HTTP=1" in result.stderr and "loopback only" in result.stderr
+    local = {**REQUIRED, "QMS_LOCAL_HTTP": "1", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    code = "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+    result = _run(local, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("role", "expected"), [("web", "30s 10s"), ("worker", "55min 1min")])
+def test_connections_carry_statement_and_lock_timeouts(role, expected):
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW statement_timeout'); a = c.fetchone()[0]; "
+        "c.execute('SHOW lock_timeout'); print(a, c.fetchone()[0])"
+    )
+    result = _run({**REQUIRED, "QMS_PROCESS_ROLE": role}, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

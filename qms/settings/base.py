@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from .env import BASE_DIR, VAR_DIR, env
+from .env import BASE_DIR, VAR_DIR, env, postgres_options
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = env("DJANGO_DEBUG")
@@ -96,13 +96,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
-        "QMS_PG_OPTIONS",
-        # SSD storage: random reads cost little more than sequential ones. With the default (4),
-        # the planner walks the primary key past other teams' newer posts instead of using the
-        # (team, -id) index, which took a team's first page from 0.3 ms to 2 s at 3.8M posts.
-        default="-c random_page_cost=1.1",
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = postgres_options()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (signing lockout counters, rate limits) --------------------------------------------
@@ -169,7 +163,7 @@ USE_TZ = True
 
 # --- static and media --------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from the npm registry (package-lock.json); only their dist folders are served.
 STATICFILES_DIRS = [

@@ -13,7 +13,8 @@ DATABASES = {
 DATABASES["default"]["OPTIONS"] = {"options": "-c random_page_cost=1.1"}
 DATABASES["default"]["TEST"] = {"NAME": env.str("QMS_TEST_DB_NAME", default="test_qms")}
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-CELERY_BROKER_URL = REDIS_URL
+# Worker tests with --broker=rabbitmq start worker processes with TEST_BROKER_URL set to AMQP.
+CELERY_BROKER_URL = env.str("TEST_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 # Unit tests run tasks inline at commit; tests marked `worker` start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True

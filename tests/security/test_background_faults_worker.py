@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -41,7 +42,7 @@ def _wait_for(predicate, timeout: float, what: str):
 
 
 @pytest.fixture
-def worker_processes(transactional_db, settings):
+def worker_processes(transactional_db, settings, broker_url):
     """Start real `celery worker` processes on this test's database and Redis db; each can be
     killed like a crashed host. Every process started here is stopped at the end."""
     db = connection.settings_dict
@@ -50,21 +51,24 @@ def worker_processes(transactional_db, settings):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "qms.settings.test",
         "TEST_DATABASE_URL": f"{database_url}/{db['NAME']}",
-        "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
+        "TEST_BROKER_URL": broker_url,
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "QMS_IMPORT_BATCH_ROWS": "25",  # many small committed batches: the kill lands mid-import
     }
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    # A queue of this run's own on the chosen broker (--broker): parallel runs never collide.
+    queue = f"qms-test-{uuid.uuid4().hex[:12]}"
+    saved = (app.conf.broker_url, app.conf.task_default_queue)
+    app.conf.broker_url = broker_url
+    app.conf.task_default_queue = queue
     _reset_connections()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+    app.__dict__.pop("amqp", None)
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
         command = [sys.executable, "-m", "celery", "-A", "qms", "worker", "--pool=solo", "-l", "WARNING",
-                   "--without-mingle", "--without-gossip", "-n", f"killable{len(started)}@%h"]  # fmt: skip
+                   "--without-mingle", "--without-gossip", "-Q", queue, "-n", f"killable{len(started)}@%h"]  # fmt: skip
         process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
         started.append(process)
         return process
@@ -79,8 +83,14 @@ def worker_processes(transactional_db, settings):
                 process.kill()
                 process.wait()
     app.conf.task_always_eager = True
-    # The killed worker's message is still "unacked" in Redis; drop it so no later run sees it.
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("unacked", "unacked_index", "unacked_mutex")
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+    app.conf.broker_url, app.conf.task_default_queue = saved
+    _reset_connections()
+    app.__dict__.pop("amqp", None)
+    if broker_url.startswith("redis"):
+        # The killed worker's message is still "unacked" in Redis; drop it so no later run sees it.
+        redis.Redis.from_url(broker_url).delete("unacked", "unacked_index", "unacked_mutex")
 
 
 def test_a_worker_killed_mid_import_is_resumed_by_the_sweeper_not_left_running(
