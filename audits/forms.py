@@ -143,20 +143,9 @@ ANSWER_KEYS = {
 
 
 def run_form(form: forms.Form, call):
-    """Call a service; show its domain errors on the form (core's mapping). Returns None when it
-    failed; NotFound and PermissionDenied go on to ``domain_errors`` (the 404 / 403 pages).
-    Like ``core.views.helpers.run_service``, for pages that show the errors with the form."""
-    from core.exceptions import DomainError, InvalidPassword, NotFound, PermissionDenied, ValidationError
-    from core.views.helpers import add_domain_errors
+    """Core's ``run_service`` for pages that redirect to what the service returned: its result,
+    or None with the domain errors shown on the form (a form needs no request for that)."""
+    from core.views.helpers import run_service
 
-    try:
-        return call()
-    except (NotFound, PermissionDenied):
-        raise
-    except ValidationError as exc:
-        add_domain_errors(form, exc.errors)
-    except InvalidPassword as exc:
-        form.add_error("password" if "password" in form.fields else None, exc.message)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-    return None
+    outcome = run_service(None, call, form=form)
+    return outcome.value if outcome else None

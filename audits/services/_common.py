@@ -6,6 +6,7 @@ from django.utils import timezone
 from audits.models import AuditCounter
 from audits.workflow import ensure_working
 from core.exceptions import NotFound, ValidationError
+from core.services import audited_save
 
 MAX_TEXT = 20_000
 
@@ -30,10 +31,8 @@ def choice(value, choices: type[models.TextChoices], field: str) -> str:
 
 
 def save(obj: models.Model, reason: str, by) -> None:
-    """Save a controlled record with its history row's reason and user (also outside a request)."""
-    obj._change_reason = reason
-    obj._history_user = by
-    obj.save()
+    """Core's audited save, in the argument order this app's services use."""
+    audited_save(obj, by=by, reason=reason)
 
 
 def next_reference() -> str:
