@@ -88,7 +88,10 @@ class PrecheckSettingsForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line; empty = any domain."
     )
     utm_required_domains = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
+        label="Domains whose links need UTM parameters",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line.",
     )
 
     def lists(self) -> dict[str, list[str]]:
