@@ -50,8 +50,9 @@ LAYOUT_PROBLEMS = """
       return r.right > window.innerWidth + 1 && r.width > 0 && !e.closest('.table-responsive');
     });
     const leaf = wide.filter(e => !wide.some(o => o !== e && e.contains(o)))[0] || wide[0];
-    const name = leaf ? leaf.tagName.toLowerCase() + (leaf.className ? '.' + String(leaf.className).split(' ').join('.') : '')
-      + (leaf.dataset && leaf.dataset.testid ? `[${leaf.dataset.testid}]` : '') : '?';
+    const classes = leaf && leaf.className ? '.' + String(leaf.className).split(' ').join('.') : '';
+    const testid = leaf && leaf.dataset && leaf.dataset.testid ? `[${leaf.dataset.testid}]` : '';
+    const name = leaf ? leaf.tagName.toLowerCase() + classes + testid : '?';
     problems.push(`the page scrolls sideways (${name})`);
   }
   return problems;
