@@ -21,7 +21,8 @@ CHARTS = ("p-chart", "pareto", "series")
 
 
 def _form(request) -> MetricsFilterForm:
-    return MetricsFilterForm(request.GET or {}, user=request.user)
+    # An empty query shows the defaults the figures use (weekly), not the first choice of each list.
+    return MetricsFilterForm(request.GET or {"interval": "week"}, user=request.user)
 
 
 def _data(form: MetricsFilterForm) -> dict:
@@ -49,6 +50,8 @@ def dashboard(request):
     statuses = objective_statuses(objectives, today=localdate(), count=1)
     for objective in objectives:
         objective.current = statuses[objective.pk][0]
+        metric = METRICS.get(objective.metric)
+        objective.unit = f" {metric.unit}" if metric and metric.unit else ""
     context = {
         "form": form,
         "data": _data(form),

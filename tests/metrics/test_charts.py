@@ -138,3 +138,8 @@ def test_home_dashboard_shows_the_quality_panel_from_the_rollups(client_for, peo
     assert 'data-testid="metrics-panel"' in page and "50.0 % of 2" in page
     other = client_for(people.outsider).get("/").content.decode()
     assert "no reviews" in other
+
+
+def test_dashboard_without_a_query_shows_the_weekly_default_it_uses(client_for, people):
+    page = client_for(people.qa).get("/metrics/").content.decode()
+    assert '<option value="week" selected>' in page
