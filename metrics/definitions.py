@@ -7,7 +7,7 @@ is disclosure defects over all reviews.
 
 from dataclasses import dataclass
 
-from .models import DefectDaily, ReviewDaily
+from .models import DefectDaily, PostDaily, PrecheckDaily, ReviewDaily
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,50 @@ METRICS: dict[str, Metric] = {
             scale=1 / 60,
             higher_is_better=False,
             description="Average time a reviewer spent on a review.",
+        ),
+        Metric(
+            "engagement_rate",
+            "Engagement rate",
+            "%",
+            (PostDaily, ("engagements_rated",)),
+            (PostDaily, ("impressions",)),
+            scale=100,
+            description="Likes, comments, shares and saves over impressions, of the posts whose impressions"
+            " the platform reports, by the day they were published.",
+        ),
+        Metric(
+            "impressions", "Impressions", "", (PostDaily, ("impressions",)), description="Impressions of the posts."
+        ),
+        Metric(
+            "engagements",
+            "Engagements",
+            "",
+            (PostDaily, ("engagements",)),
+            description="Likes, comments, shares and saves of the posts.",
+        ),
+        Metric(
+            "posts_published",
+            "Posts published",
+            "",
+            (PostDaily, ("posts_published",)),
+            description="Posts published, by the day they went out.",
+        ),
+        Metric(
+            "review_coverage",
+            "Published posts reviewed",
+            "%",
+            (PostDaily, ("posts_reviewed",)),
+            (PostDaily, ("posts_published",)),
+            scale=100,
+            description="Published posts with at least one review over all published posts.",
+        ),
+        Metric(
+            "precheck_failures",
+            "Pre-check failures",
+            "",
+            (PrecheckDaily, ("failures",)),
+            higher_is_better=False,
+            description="Posts failing a pre-check rule (critical or major), counted once per rule.",
         ),
     )
 }

@@ -82,6 +82,64 @@ class DefectDaily(models.Model):
         return f"{self.day} team {self.team_id} {self.category}/{self.severity}: {self.defects}"
 
 
+class PostDaily(models.Model):
+    """Posts per business day of publication, team and account, with their engagement.
+
+    A post's day is the day of ``published_at``, or of ``scheduled_at`` while it has none (a
+    draft with neither has no day and is not counted). Engagement counters the platform didn't
+    report count as 0; ``engagements`` is likes + comments + shares + saves, and
+    ``engagements_rated`` the same of the posts whose impressions are known, so the engagement
+    rate (engagements_rated / impressions) is never inflated by posts without impressions.
+    """
+
+    day = models.DateField()
+    team_id = models.IntegerField()
+    account_id = models.IntegerField()
+    platform = models.CharField(max_length=20)
+    posts = models.PositiveIntegerField(default=0)
+    posts_published = models.PositiveIntegerField(default=0)
+    posts_reviewed = models.PositiveIntegerField(default=0, help_text="Published posts with at least one review.")
+    impressions = models.BigIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    saves = models.BigIntegerField(default=0)
+    video_views = models.BigIntegerField(default=0)
+    engagements = models.BigIntegerField(default=0)
+    engagements_rated = models.BigIntegerField(default=0)
+    run_token = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "team_id", "account_id"], name="metrics_post_daily_key")]
+        indexes = [models.Index(fields=["team_id", "day"], name="metrics_post_team_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} account {self.account_id}: {self.posts} posts"
+
+
+class PrecheckDaily(models.Model):
+    """Posts failing a pre-check rule (a critical or major finding), per business day of the post
+    (as in ``PostDaily``), team, account and rule."""
+
+    day = models.DateField()
+    team_id = models.IntegerField()
+    account_id = models.IntegerField()
+    platform = models.CharField(max_length=20)
+    rule = models.CharField(max_length=40)
+    failures = models.PositiveIntegerField(default=0)
+    run_token = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "team_id", "account_id", "rule"], name="metrics_precheck_daily_key")
+        ]
+        indexes = [models.Index(fields=["team_id", "day"], name="metrics_precheck_team_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} {self.rule}: {self.failures}"
+
+
 class RollupRun(models.Model):
     """One rollup run: what it refreshed and how long it took (operations, not a controlled record)."""
 

@@ -13,11 +13,13 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from .definitions import METRICS
-from .models import Comparator, DefectDaily, Objective, Period, ReviewDaily
+from .models import Comparator, DefectDaily, Objective, Period, PostDaily, PrecheckDaily, ReviewDaily
 
 MET, NOT_MET, AT_RISK, NO_DATA = "met", "not_met", "at_risk", "no_data"
 STATUS_LABELS = {MET: "Met", NOT_MET: "Not met", AT_RISK: "At risk", NO_DATA: "No data yet"}
 REVIEW_COLUMNS = ("reviews", "passed", "passed_minor", "failed", "review_seconds")
+POST_COLUMNS = ("posts", "posts_published", "posts_reviewed", "impressions", "engagements", "engagements_rated")
+_SUMMED = {ReviewDaily: REVIEW_COLUMNS, PostDaily: POST_COLUMNS, PrecheckDaily: ("failures",)}
 
 
 @dataclass(frozen=True)
@@ -57,20 +59,24 @@ def _periods(objective: Objective, today: date, count: int) -> list[tuple[date, 
 
 
 class MonthlyTotals:
-    """The teams' rollups summed per (team, month, platform, account[, category]): two queries."""
+    """The teams' rollups summed per (team, month, platform, account[, category]): one query per
+    rollup table the objectives' metrics read (two for the review metrics)."""
 
-    def __init__(self, team_ids: set[int], since: date):
-        self.reviews: dict[tuple, dict] = {}
+    def __init__(self, team_ids: set[int], since: date, models: set[type] = frozenset({ReviewDaily, DefectDaily})):
+        self.rows: dict[type, dict[tuple, dict]] = {}
         self.defects: dict[tuple, int] = defaultdict(int)
         base = {"team_id__in": team_ids, "day__gte": since}
-        rows = (
-            ReviewDaily.objects.filter(**base)
-            .annotate(month=TruncMonth("day"))
-            .values("team_id", "month", "platform", "account_id")
-            .annotate(**{c: Sum(c) for c in REVIEW_COLUMNS})
-        )
-        for r in rows:
-            self.reviews[(r["team_id"], r["month"], r["platform"], r["account_id"])] = r
+        for model in models - {DefectDaily}:
+            columns = _SUMMED[model]
+            rows = (
+                model.objects.filter(**base)
+                .annotate(month=TruncMonth("day"))
+                .values("team_id", "month", "platform", "account_id")
+                .annotate(**{c: Sum(c) for c in columns})
+            )
+            self.rows[model] = {(r["team_id"], r["month"], r["platform"], r["account_id"]): r for r in rows}
+        if DefectDaily not in models:
+            return
         for r in (
             DefectDaily.objects.filter(**base)
             .annotate(month=TruncMonth("day"))
@@ -95,7 +101,8 @@ class MonthlyTotals:
                 if matches(team, month, platform, account)
                 and (not objective.category or category == objective.category)
             )
-        return sum(sum(row[c] or 0 for c in columns) for key, row in self.reviews.items() if matches(*key))
+        rows = self.rows.get(model, {})
+        return sum(sum(row[c] or 0 for c in columns) for key, row in rows.items() if matches(*key))
 
 
 def _meets(objective: Objective, value: float) -> bool:
@@ -108,7 +115,9 @@ def objective_statuses(objectives: list[Objective], *, today: date, count: int =
     if not objectives:
         return {}
     since = min(_periods(o, today, count)[-1][0] for o in objectives)
-    totals = MonthlyTotals({o.team_id for o in objectives}, since)
+    metrics = [METRICS[o.metric] for o in objectives if o.metric in METRICS]
+    models = {m.numerator[0] for m in metrics} | {m.denominator[0] for m in metrics if m.denominator}
+    totals = MonthlyTotals({o.team_id for o in objectives}, since, models)
     found = {}
     for objective in objectives:
         metric = METRICS.get(objective.metric)

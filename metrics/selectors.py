@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from accounts.permissions import team_ids_of
 
 from .definitions import Metric
-from .models import DefectDaily, ReviewDaily
+from .models import DefectDaily, PostDaily, ReviewDaily
 
 INTERVALS = ("day", "week", "month")
 
@@ -121,6 +121,48 @@ def pareto(f: Filters) -> dict:
             {"category": r["category"], "count": r["count"], "cumulative_percent": round(running / total * 100, 2)}
         )
     return {"bars": bars}
+
+
+def engagement_by_account(f: Filters) -> dict:
+    """The engagement rate per account and period (engagements of posts with known impressions
+    over their impressions, in %), for the dashboard's trend chart: the periods, one line per
+    account aligned to them, and the flat rows of its table and CSV. Two queries."""
+    from post_reviews.selectors import account_labels
+
+    rows = list(
+        _rows(PostDaily, f)
+        .annotate(period=_period(f.interval))
+        .values("account_id", "period")
+        .annotate(
+            posts=Sum("posts_published"),
+            impressions=Sum("impressions"),
+            engagements=Sum("engagements"),
+            rated=Sum("engagements_rated"),
+        )
+        .order_by("account_id", "period")
+    )
+    labels = account_labels({r["account_id"] for r in rows}) if rows else {}
+    periods = sorted({r["period"] for r in rows})
+    table, lines = [], {}
+    for r in rows:
+        rate = round(r["rated"] / r["impressions"] * 100, 2) if r["impressions"] else None
+        label = labels.get(r["account_id"], f"account {r['account_id']}")
+        table.append(
+            {
+                "account": label,
+                "period": r["period"].isoformat(),
+                "posts_published": r["posts"],
+                "impressions": r["impressions"],
+                "engagements": r["engagements"],
+                "engagement_rate": rate,
+            }
+        )
+        lines.setdefault(r["account_id"], {"label": label, "rates": {}})["rates"][r["period"]] = rate
+    accounts = [
+        {"label": line["label"], "rates": [line["rates"].get(p) for p in periods]}
+        for _, line in sorted(lines.items(), key=lambda item: item[1]["label"])
+    ]
+    return {"periods": [p.isoformat() for p in periods], "accounts": accounts, "rows": table}
 
 
 def objective_list_for(user) -> QuerySet:

@@ -17,7 +17,7 @@ from .forms import MetricsFilterForm, ObjectiveForm
 from .objectives import objective_statuses
 from .permissions import can_manage_objectives
 
-CHARTS = ("p-chart", "pareto", "series")
+CHARTS = ("p-chart", "pareto", "series", "engagement")
 
 
 def _form(request) -> MetricsFilterForm:
@@ -37,6 +37,7 @@ def _data(form: MetricsFilterForm) -> dict:
         "p_chart": selectors.p_chart(f),
         "pareto": pareto,
         "series": selectors.metric_series(metric, f),
+        "engagement": selectors.engagement_by_account(f),
     }
 
 
@@ -76,6 +77,9 @@ def chart_csv(request, chart: str):
     elif chart == "pareto":
         header = ["category", "count", "cumulative_percent"]
         rows = [[b["label"], b["count"], b["cumulative_percent"]] for b in data["pareto"]["bars"]]
+    elif chart == "engagement":
+        header = ["account", "period", "posts_published", "impressions", "engagements", "engagement_rate"]
+        rows = [[r[h] for h in header] for r in data["engagement"]["rows"]]
     else:
         header = ["period", "value", "numerator", "denominator"]
         rows = [[p[h] for h in header] for p in data["series"]]

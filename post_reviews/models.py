@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -9,7 +10,7 @@ from capa.vocabulary import Category, Severity
 from core.models import JobRun, JobStatus
 
 from .platforms import Platform
-from .workflow import LotStatus, PostStatus, ReviewState
+from .workflow import ENGAGEMENT_FIELDS, LotStatus, PostStatus, ReviewState
 
 
 class SocialAccount(models.Model):
@@ -100,6 +101,16 @@ class Post(models.Model):
     precheck_failures = models.PositiveSmallIntegerField(default=0)
     prechecked_at = models.DateTimeField(null=True, blank=True)
     review_state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    # Engagement as the platform reports it (None: not reported). Platform data, not reviewed
+    # content: a change never touches the review state or the approval (ENGAGEMENT_FIELDS).
+    impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    reach = models.PositiveBigIntegerField(null=True, blank=True)
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    shares = models.PositiveBigIntegerField(null=True, blank=True)
+    saves = models.PositiveBigIntegerField(null=True, blank=True)
+    video_views = models.PositiveBigIntegerField(null=True, blank=True)
+    engagement_updated_at = models.DateTimeField(null=True, blank=True)
     approved_for_publishing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -109,9 +120,11 @@ class Post(models.Model):
     # The pre-check results (prechecks, precheck_failures, prechecked_at) are left out on purpose:
     # they are derived from the post's content and the team's rules, which both have history, and
     # re-running them (set-based UPDATEs after an import or a rules change) is not a change of the
-    # post. updated_at is bookkeeping.
+    # post. updated_at is bookkeeping. Engagement is left out for the same reason: it is the
+    # platform's counters, refreshed daily by imports and integrations, not a change anyone made to
+    # the post; a history row per refresh would bury the real changes.
     history = HistoricalRecords(
-        excluded_fields=["prechecks", "precheck_failures", "prechecked_at", "updated_at"],
+        excluded_fields=["prechecks", "precheck_failures", "prechecked_at", "updated_at", *ENGAGEMENT_FIELDS],
         no_db_index=["account", "team", "author", "imported_by"],
         user_db_constraint=False,
     )
@@ -137,6 +150,8 @@ class Post(models.Model):
             models.Index(fields=["team", "-id"], name="post_team_recent_idx"),
             models.Index(fields=["team", "review_state", "-id"], name="post_team_state_recent_idx"),
             models.Index(fields=["account", "published_at"], name="post_account_published_idx"),
+            # The post rollups read a team's posts of a day by their publication day (metrics).
+            models.Index("team", Coalesce("published_at", "scheduled_at"), name="post_team_day_idx"),
         ]
 
     def __str__(self) -> str:

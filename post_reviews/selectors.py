@@ -257,6 +257,11 @@ def defects_for_rollup():
     ).iterator(chunk_size=2000)
 
 
+def account_labels(account_ids) -> dict[int, str]:
+    """ "@handle (Platform)" by account id, for ids already scoped to the user's teams (rollup rows)."""
+    return {a.pk: str(a) for a in SocialAccount.objects.filter(pk__in=set(account_ids))}
+
+
 def defect_category_choices() -> list[tuple[str, str]]:
     from .models import DefectCategory
 

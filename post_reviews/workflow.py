@@ -41,6 +41,12 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
 # publication time and stated author are not reviewed content.
 REVIEWED_FIELDS: tuple[str, ...] = ("text", "media", "url", "campaign", "sponsored", "scheduled_at")
 
+# The platform's engagement counters of a post, and when they were last stated. Not reviewed
+# content (never in REVIEWED_FIELDS): updating them leaves the review state and the approval as
+# they are. Each counter is None until a platform reports it.
+ENGAGEMENT_COUNTERS: tuple[str, ...] = ("impressions", "reach", "likes", "comments", "shares", "saves", "video_views")
+ENGAGEMENT_FIELDS: tuple[str, ...] = (*ENGAGEMENT_COUNTERS, "engagement_updated_at")
+
 
 class LotStatus(models.TextChoices):
     OPEN = "open", "Sample being reviewed"

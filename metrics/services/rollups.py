@@ -52,6 +52,8 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
         if full:
             cursor.execute(rollups.DROP_DIRTY_IN_RANGE, params)
             cursor.execute(rollups.KEYS_FROM_RANGE, params)
+            for sql in rollups.EXTRA_KEYS_FROM_RANGE:
+                cursor.execute(sql, params)
         else:
             cursor.execute(rollups.KEYS_FROM_DIRTY, params)
         cursor.execute("SELECT count(*) FROM metrics_keys")
@@ -60,6 +62,8 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
             cursor.execute(rollups.KEY_BOUNDS, params)
             cursor.execute(rollups.UPSERT_REVIEWS, params)
             cursor.execute(rollups.UPSERT_DEFECTS, params)
+            for sql in rollups.EXTRA_UPSERTS:
+                cursor.execute(sql, params)
             for table in rollups.ROLLUP_TABLES:
                 cursor.execute(rollups.DELETE_STALE.format(table=table), params)
         cursor.execute("DROP TABLE IF EXISTS metrics_keys; DROP TABLE IF EXISTS metrics_bounds")

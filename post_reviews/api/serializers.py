@@ -13,6 +13,8 @@ from post_reviews.models import (
     SocialAccount,
     Stage,
 )
+from post_reviews.services.content import MAX_COUNTER
+from post_reviews.workflow import ENGAGEMENT_FIELDS
 
 
 class SocialAccountSerializer(serializers.ModelSerializer):
@@ -35,6 +37,10 @@ class MediaSerializer(serializers.Serializer):
     alt_text = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+def _counter(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_COUNTER, required=False, allow_null=True, **kwargs)
+
+
 class PostInputSerializer(serializers.Serializer):
     account = serializers.IntegerField(min_value=1)
     external_id = serializers.CharField(max_length=100)
@@ -47,6 +53,34 @@ class PostInputSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     author_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    # Engagement as the platform reports it: left out or null keeps what is stored.
+    impressions = _counter(default=None)
+    reach = _counter(default=None)
+    likes = _counter(default=None)
+    comments = _counter(default=None)
+    shares = _counter(default=None)
+    saves = _counter(default=None)
+    video_views = _counter(default=None)
+
+
+class PostEngagementSerializer(serializers.Serializer):
+    """A post's engagement counters; only those given change, and null clears one."""
+
+    impressions = _counter()
+    reach = _counter()
+    likes = _counter()
+    comments = _counter()
+    shares = _counter()
+    saves = _counter()
+    video_views = _counter()
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({k: ["Only engagement counters can be changed here."] for k in unknown})
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Give at least one engagement counter."]})
+        return attrs
 
 
 class FindingSerializer(serializers.Serializer):
@@ -66,6 +100,7 @@ class PostSerializer(serializers.ModelSerializer):
             "id", "account", "platform", "handle", "external_id", "url", "text", "media", "campaign", "sponsored",
             "status", "scheduled_at", "published_at", "source", "author", "author_name", "imported_by",
             "precheck_failures", "review_state", "approved_for_publishing", "created_at", "updated_at",
+            *ENGAGEMENT_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -25,6 +25,7 @@ from post_reviews.models import (
     Stage,
 )
 from post_reviews.platforms import Platform
+from post_reviews.workflow import ENGAGEMENT_COUNTERS
 
 from . import serializers as s
 
@@ -121,6 +122,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
                     scheduled_at=row["scheduled_at"],
                     published_at=row["published_at"],
                     author_name=row["author_name"],
+                    **{c: row[c] for c in ENGAGEMENT_COUNTERS},
                 ),
             )
             for row in rows
@@ -133,6 +135,14 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             ]
         body = [{"id": p.pk, "external_id": p.external_id, "outcome": outcome} for p, outcome in results]
         return Response(body if many else body[0], status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PostEngagementSerializer, responses={200: s.PostDetailSerializer})
+    def partial_update(self, request, pk=None):
+        """Update a post's engagement counters (the platform's figures). Only engagement can be
+        changed here; it never withdraws an approval. Reviewed content changes by POST (upsert)."""
+        values = dict(valid(s.PostEngagementSerializer, request))
+        services.post_engagement_update(post_id=int(pk), values=values, by=request.user)
+        return Response(s.PostDetailSerializer(selectors.post_get_for(request.user, post_id=int(pk))).data)
 
     @extend_schema(request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.ImportRunSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from post_reviews.models import PostStatus
+from post_reviews.services.content import MAX_COUNTER
 from post_reviews.services.posts import PostInput
+from post_reviews.workflow import ENGAGEMENT_COUNTERS
 
 from .base import Row, RowError
 from .base import file_error as _file_error
@@ -17,6 +19,7 @@ from .base import file_error as _file_error
 COLUMNS = [
     "account", "external_id", "text", "url", "media_type", "media_url", "alt_text",
     "campaign", "sponsored", "status", "scheduled_at", "published_at", "author",
+    *ENGAGEMENT_COUNTERS,
 ]  # fmt: skip
 REQUIRED = {"account", "external_id", "text"}
 TRUE = {"1", "true", "yes", "y"}
@@ -142,6 +145,16 @@ def _parse_when(value: str, column: str) -> datetime | None:
     return parsed
 
 
+def _parse_count(value: str, column: str) -> int | None:
+    """An engagement counter: empty (not reported, a stored value stays) or a whole number from 0."""
+    value = value.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_COUNTER:
+        raise RowError(f"{column}: {_shown(value, 20)} is not a whole number from 0 (leave it empty if unknown).")
+    return int(value)
+
+
 def _row_to_post(row: dict[str, str], account_ids: Mapping[str, int | None]) -> tuple[int, PostInput]:
     key = row["account"].strip().lstrip("@").lower()
     if ":" in key:
@@ -181,6 +194,7 @@ def _row_to_post(row: dict[str, str], account_ids: Mapping[str, int | None]) -> 
         scheduled_at=_parse_when(row.get("scheduled_at", ""), "scheduled_at"),
         published_at=_parse_when(row.get("published_at", ""), "published_at"),
         author_name=row.get("author", "").strip(),
+        **{c: _parse_count(row.get(c, ""), c) for c in ENGAGEMENT_COUNTERS},
     )
     errors = data.errors()
     if errors:

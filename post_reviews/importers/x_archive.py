@@ -23,6 +23,16 @@ _WS = re.compile(r"[ \t\n\r]*")
 # unclosed string can't make the regex backtrack.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _ID = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
+_COUNT = re.compile(r"[0-9]{1,19}")
+# The engagement an archive's tweet carries (the archive writes the counts as digit strings), by
+# our counter: the first key present wins. An archive has no reach, saves or video views.
+_X_COUNTS = {
+    "likes": ("favorite_count",),
+    "shares": ("retweet_count",),
+    "comments": ("reply_count",),
+    "saves": ("bookmark_count",),
+    "impressions": ("impression_count", "view_count"),
+}
 
 
 class _LongNumber:
@@ -202,6 +212,7 @@ def _entry_to_post(entry: Any, handle: str) -> PostInput:
         if short and expanded:
             text = text.replace(short, expanded)
     data = PostInput(
+        **_counts(tweet),
         external_id=tweet_id,
         text=text,
         url=f"https://x.com/{handle}/status/{tweet_id}",
@@ -232,3 +243,21 @@ def _tweet_id(tweet: dict) -> str:
             raise RowError(f"{key} has {len(digits):,} digits; X ids have at most {MAX_ID_DIGITS}.")
         raise RowError(f"{key} {digits[:30]!r} is not a tweet id (the digits of an X id).")
     raise RowError("The tweet has no id_str.")
+
+
+def _counts(tweet: dict) -> dict[str, int]:
+    counts = {}
+    for counter, keys in _X_COUNTS.items():
+        for key in keys:
+            value = tweet.get(key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, _LongNumber):
+                raise RowError(f"{key} has {value.digits:,} digits: not a count.")
+            digits = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+            if digits is None or not _COUNT.fullmatch(digits) or int(digits) > 2**63 - 1:
+                shown = repr(digits[:20]) if digits is not None else _kind(value)
+                raise RowError(f"{key} {shown} is not a whole number from 0.")
+            counts[counter] = int(digits)
+            break
+    return counts

@@ -1,5 +1,6 @@
 """Every write of post reviews. Callers import from here."""
 
+from .engagement import post_engagement_update
 from .imports import import_run_create, import_run_execute, import_run_retry
 from .lots import sampling_lot_create, sampling_lot_evaluate
 from .posts import (
@@ -24,6 +25,7 @@ __all__ = [
     "import_run_create",
     "import_run_execute",
     "import_run_retry",
+    "post_engagement_update",
     "post_precheck",
     "post_precheck_many",
     "post_upsert",

@@ -19,7 +19,7 @@ import json
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from post_reviews.workflow import REVIEW_TRANSITIONS, ReviewState
+from post_reviews.workflow import ENGAGEMENT_COUNTERS, REVIEW_TRANSITIONS, ReviewState
 
 from .posts import PostInput, clean_media, content_hash
 
@@ -27,13 +27,14 @@ _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS qms_post_staging (
     account_id bigint, team_id bigint, external_id text, url text, text text, media text,
     campaign text, author_name text, sponsored boolean, status text, scheduled_at timestamptz,
-    published_at timestamptz, content_hash text
+    published_at timestamptz, content_hash text, {counters}
 ) ON COMMIT DELETE ROWS
-"""
+""".format(counters=", ".join(f"{c} bigint" for c in ENGAGEMENT_COUNTERS))
 _COPY = (
     "COPY qms_post_staging (account_id, team_id, external_id, url, text, media, campaign, author_name, "
-    "sponsored, status, scheduled_at, published_at, content_hash) FROM STDIN"
+    f"sponsored, status, scheduled_at, published_at, content_hash, {', '.join(ENGAGEMENT_COUNTERS)}) FROM STDIN"
 )
+_COUNTERS = ", ".join(ENGAGEMENT_COUNTERS)
 
 # The columns the post and its history row share (the pre-check results have no history).
 _FIELDS = (
@@ -47,11 +48,15 @@ _FIELDS = (
 # inserted, not from a second read of the posts table.
 _INSERT = f"""
 WITH new_posts AS (
-    INSERT INTO post_reviews_post ({_FIELDS}, precheck_failures, prechecks, prechecked_at, updated_at)
+    INSERT INTO post_reviews_post (
+        {_FIELDS}, precheck_failures, prechecks, prechecked_at, updated_at, {_COUNTERS}, engagement_updated_at
+    )
     SELECT
         s.external_id, s.url, s.text, s.media::jsonb, s.campaign, s.author_name, s.sponsored, s.status,
         s.scheduled_at, s.published_at, %(source)s, s.content_hash, %(pending)s, false, %(now)s, NULL,
-        %(user)s, s.team_id, s.account_id, 0, '[]'::jsonb, NULL, %(now)s
+        %(user)s, s.team_id, s.account_id, 0, '[]'::jsonb, NULL, %(now)s,
+        {", ".join(f"s.{c}" for c in ENGAGEMENT_COUNTERS)},
+        CASE WHEN num_nonnulls({", ".join(f"s.{c}" for c in ENGAGEMENT_COUNTERS)}) > 0 THEN %(now)s END
     FROM qms_post_staging s
     WHERE NOT EXISTS (
         SELECT 1 FROM post_reviews_post p WHERE p.account_id = s.account_id AND p.external_id = s.external_id
@@ -93,6 +98,21 @@ WHERE p.id = s.post_id
 RETURNING p.id, s.old_hash <> s.content_hash AS content_changed
 """
 
+# Engagement is not in the post's history (see Post.history) and not reviewed content: a counter
+# the row states replaces the stored one, a counter it leaves empty keeps it, and nothing else of
+# the post moves. Rows that state no counter are filtered out of the staging scan.
+_ENGAGEMENT = f"""
+UPDATE post_reviews_post p SET
+    {", ".join(f"{c} = coalesce(s.{c}, p.{c})" for c in ENGAGEMENT_COUNTERS)},
+    engagement_updated_at = %(now)s
+FROM qms_post_staging s
+WHERE p.account_id = s.account_id AND p.external_id = s.external_id
+  AND num_nonnulls({", ".join(f"s.{c}" for c in ENGAGEMENT_COUNTERS)}) > 0
+  AND ({", ".join(f"coalesce(s.{c}, p.{c})" for c in ENGAGEMENT_COUNTERS)})
+      IS DISTINCT FROM ({", ".join(f"p.{c}" for c in ENGAGEMENT_COUNTERS)})
+RETURNING p.id
+"""  # noqa: S608
+
 _HISTORY = f"""
 INSERT INTO post_reviews_historicalpost
     (id, {_FIELDS}, history_date, history_change_reason, history_type, history_user_id)
@@ -124,6 +144,7 @@ def copy_line(account_id: int, team_id: int, p: PostInput) -> str:
             content_hash(
                 p.text, media, url=p.url, campaign=campaign, sponsored=p.sponsored, scheduled_at=p.scheduled_at
             ),
+            *("\\N" if (v := getattr(p, c)) is None else str(v) for c in ENGAGEMENT_COUNTERS),
         )
     ) + "\n"  # fmt: skip
 
@@ -166,6 +187,8 @@ def posts_copy_upsert(*, lines: list[str], source: str, by) -> dict[str, list[in
         changes = cursor.fetchall()
         updated = [row[0] for row in changes]
         content_changed = [row[0] for row in changes if row[1]]
+        cursor.execute(_ENGAGEMENT, {"now": now})
+        engagement_only = {row[0] for row in cursor.fetchall()} - set(updated)
         params = {"source": source, "pending": ReviewState.PENDING, "now": now, "reason": f"{source} import"}
         params["user"] = user
         try:
@@ -180,4 +203,4 @@ def posts_copy_upsert(*, lines: list[str], source: str, by) -> dict[str, list[in
         if updated:
             cursor.execute(_HISTORY, {"now": now, "reason": f"{source}: content changed", "user": user, "ids": updated})
         cursor.execute("TRUNCATE qms_post_staging")
-    return {"created": created, "updated": updated, "content_changed": content_changed}
+    return {"created": created, "updated": updated + sorted(engagement_only), "content_changed": content_changed}

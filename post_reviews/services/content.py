@@ -6,10 +6,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
-from post_reviews.workflow import PostStatus
+from post_reviews.workflow import ENGAGEMENT_COUNTERS, PostStatus
 
 MEDIA_TYPES = ("image", "video", "gif")
 POST_STATUSES = frozenset(PostStatus.values)
+MAX_COUNTER = 2**63 - 1  # a bigint
+
+
+def engagement_errors(values: dict) -> dict[str, str]:
+    """A message per engagement counter that is neither None nor a whole number from 0."""
+    errors = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[key] = f"{key} must be a whole number (or empty when the platform doesn't report it)."
+        elif not 0 <= value <= MAX_COUNTER:
+            errors[key] = f"{key} must be between 0 and {MAX_COUNTER}."
+    return errors
 
 
 @dataclass
@@ -26,9 +40,21 @@ class PostInput:
     scheduled_at: datetime | None = None
     published_at: datetime | None = None
     author_name: str = ""
+    # Engagement (ENGAGEMENT_COUNTERS): None means "not stated", which leaves a stored value as it is.
+    impressions: int | None = None
+    reach: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    video_views: int | None = None
+
+    def engagement(self) -> dict[str, int]:
+        """The engagement counters this input states."""
+        return {k: v for k in ENGAGEMENT_COUNTERS if (v := getattr(self, k)) is not None}
 
     def errors(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = engagement_errors({k: getattr(self, k) for k in ENGAGEMENT_COUNTERS})
         if not self.external_id.strip():
             errors["external_id"] = "An external id is required (the platform's post id or your own)."
         elif len(self.external_id) > 100:

@@ -17,10 +17,11 @@ from post_reviews import permissions as perms
 from post_reviews.models import Post, PrecheckSettings, SocialAccount, Source
 from post_reviews.platforms import Platform
 from post_reviews.prechecks import RULE_IDS, Media, RuleConfig, run_prechecks
-from post_reviews.workflow import REVIEW_TRANSITIONS, WAITING, ReviewState
+from post_reviews.workflow import ENGAGEMENT_FIELDS, REVIEW_TRANSITIONS, WAITING, ReviewState
 
 # content_hash is re-exported: bulk_pg, imports and tests take it (and PostInput) from here.
 from .content import PostInput, clean_media, content_hash, post_content_hash  # noqa: F401
+from .engagement import assign_engagement, engagement_save_many
 
 # --- accounts and settings ---------------------------------------------------------------------
 
@@ -208,6 +209,7 @@ def posts_upsert_batch(
     created: list[Post] = []
     updated: list[Post] = []
     unchanged: list[Post] = []
+    engagement_only: list[Post] = []  # stored without a history row (services/engagement.py)
     seen: set[tuple[int, str]] = set()
     for account_id, data in items:
         key = (account_id, data.external_id)
@@ -228,11 +230,13 @@ def posts_upsert_batch(
             if source != Source.MANUAL:
                 post.imported_by = by
             _apply_prechecks(post, config, now)
+            assign_engagement(post, data, now)
             created.append(post)
             continue
         changed = _assign(post, data)
+        engagement_changed = assign_engagement(post, data, now)
         if not changed:
-            unchanged.append(post)
+            (engagement_only if engagement_changed else unchanged).append(post)
             continue
         new_hash = post_content_hash(post)
         if new_hash != post.content_hash:
@@ -271,12 +275,14 @@ def posts_upsert_batch(
                     "review_state",
                     "approved_for_publishing",
                     "updated_at",
+                    *ENGAGEMENT_FIELDS,
                 ],
                 batch_size=1000,
                 default_user=by,
                 default_change_reason=f"{source}: content changed",
             )
-    return {"created": created, "updated": updated, "unchanged": unchanged}
+        engagement_save_many(engagement_only)
+    return {"created": created, "updated": updated + engagement_only, "unchanged": unchanged}
 
 
 def posts_upsert_many(*, items: list[tuple[int, PostInput]], source: str, by: User) -> list[tuple[Post, str]]:

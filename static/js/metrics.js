@@ -46,6 +46,23 @@
     },
   });
 
+  const e = data.engagement;
+  const palette = ["#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#6c757d"];
+  new Chart(document.getElementById("chart-engagement"), {
+    type: "line",
+    data: {
+      labels: e.periods,
+      datasets: e.accounts.map((a, i) => ({
+        label: a.label,
+        data: a.rates,
+        borderColor: palette[i % palette.length],
+        backgroundColor: palette[i % palette.length],
+        spanGaps: true,
+      })),
+    },
+    options: { scales: { y: { beginAtZero: true, title: { display: true, text: "Engagement rate %" } } } },
+  });
+
   const s = data.series;
   new Chart(document.getElementById("chart-series"), {
     type: "bar",
