@@ -1,7 +1,7 @@
 """Rollups: known data gives known rows; incremental equals full; re-runs change nothing; a
 late-committing row is counted; every number is scoped to its team."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from metrics.models import DefectDaily, ReviewDaily, RollupDirty
 from metrics.services import rollup_metrics
-from post_reviews.models import Defect, PostReview
+from post_reviews import services
+from post_reviews.models import Defect, Post, PostReview
 
 from .conftest import BASE, add_defect, add_review, days
+from .test_rollups_posts import post_snapshot
 
 REVIEW_COLS = (
     "day",
@@ -84,7 +86,14 @@ def test_a_rerun_changes_nothing_and_a_change_is_picked_up(people, posts, checkl
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["add", "fail", "move", "delete", "defect", "recategorise", "undefect", "run"]),
+        # Reviews and defects, then the post rollups: publish a post on a day, schedule or
+        # unschedule it, change its engagement (the service and a bare UPDATE), its pre-checks.
+        st.sampled_from(
+            [
+                *("add", "fail", "move", "delete", "defect", "recategorise", "undefect", "run"),
+                *("publish", "schedule", "undate", "engage", "engage_sql", "flag", "unflag"),
+            ]
+        ),
         st.integers(0, 2),  # which post
         st.integers(0, 9),  # which day / which row
     ),
@@ -117,10 +126,32 @@ def test_incremental_runs_equal_a_full_rebuild(people, posts, checklist, ops):
             Defect.objects.filter(review=review).delete()
         elif op == "run":
             rollup_metrics()
+        else:
+            _post_op(op, posts[which], n, people)
     rollup_metrics()
-    incremental = snapshot()
+    incremental = snapshot(), post_snapshot()
     rollup_metrics(full=True)
-    assert snapshot() == incremental
+    assert (snapshot(), post_snapshot()) == incremental
+
+
+def _post_op(op: str, post, n: int, people) -> None:
+    rows = Post.objects.filter(pk=post.pk)
+    if op == "publish":
+        rows.update(status="published", published_at=BASE + days(n) + timedelta(hours=n))
+    elif op == "schedule":
+        rows.update(status="scheduled", published_at=None, scheduled_at=BASE + days(n))
+    elif op == "undate":
+        rows.update(status="draft", published_at=None, scheduled_at=None)
+    elif op == "engage":
+        owner = people.outsider if post.team_id == people.team_b.pk else people.qa
+        services.post_engagement_update(post_id=post.pk, values={"impressions": 100 * n, "likes": n}, by=owner)
+    elif op == "engage_sql":
+        rows.update(impressions=None if n % 3 == 0 else n, shares=n, saves=n % 2)
+    elif op == "flag":
+        finding = {"rule": ["malformed-url", "banned-term"][n % 2], "severity": "major", "message": "", "spans": []}
+        rows.update(prechecks=[finding, {**finding, "rule": "utm-missing", "severity": "minor"}], precheck_failures=1)
+    elif op == "unflag":
+        rows.update(prechecks=[], precheck_failures=0)
 
 
 @pytest.mark.django_db(transaction=True)
