@@ -41,6 +41,11 @@ def shaped(required=(), **fields):
     )
 
 
+counts = (
+    st.from_regex(r"[0-9]{1,22}", fullmatch=True)
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.sampled_from(["", "-1", "1.5", " 7 ", "1e3", "\u0661"])
+)
 link = shaped(url=st.just("https://t.co/a") | st.text(max_size=10), expanded_url=st.text(max_size=20))
 media = shaped(
     type=st.sampled_from(["photo", "video", "animated_gif", "other"]),
@@ -56,6 +61,13 @@ tweet = shaped(
     created_at=st.just("Wed Oct 10 20:19:24 +0000 2018") | st.text(max_size=40),
     entities=shaped(urls=st.lists(maybe(link), max_size=3), media=st.lists(maybe(media), max_size=3)),
     extended_entities=shaped(media=st.lists(maybe(media), max_size=3)),
+    # Engagement counts: the archive writes digit strings; sometimes numbers, negatives, huge ones.
+    favorite_count=counts,
+    retweet_count=counts,
+    reply_count=counts,
+    bookmark_count=counts,
+    impression_count=counts,
+    view_count=counts,
 )
 entries = st.lists(maybe(st.fixed_dictionaries({"tweet": maybe(tweet)})) | tweet, max_size=6)
 
@@ -65,8 +77,12 @@ def pieces(*tokens: str, max_size: int = 80):
     return st.lists(st.sampled_from(tokens), max_size=max_size).map("".join)
 
 
-csvish = pieces(*',"\n\r\x00ab @:|é\ufeff', "brand", "x:both", "yes", "2026-01-05T09:30:00Z")
-CSV_HEADER = b"account,external_id,text,sponsored,published_at,media_url\n"
+csvish = pieces(
+    *',"\n\r\x00ab @:|é\ufeff',
+    *("brand", "x:both", "yes", "2026-01-05T09:30:00Z"),
+    *("12", "-3", "1.5", "٣", "99999999999999999999"),  # engagement counts, good and bad
+)
+CSV_HEADER = b"account,external_id,text,sponsored,published_at,media_url,likes,impressions\n"
 
 
 def storable(text: str) -> bool:
@@ -151,3 +167,29 @@ def test_any_bytes_as_csv_give_rows_or_one_file_error(raw):
 @given(csvish)
 def test_csv_like_text_gives_rows_and_row_errors_counted_as_records(text):
     csv_rows(CSV_HEADER + text.encode("utf-8", "surrogatepass"))
+
+
+cells = st.sampled_from(
+    [
+        *("brand", "x:both", "a1", "Hi", "yes", "", "2026-01-05T09:30:00Z", '"q,uoted"'),
+        *("12", "0", "-3", "1.5", "٣", " 4 ", "1e3", "99999999999999999999", "9223372036854775807"),
+    ]
+)
+csv_records = st.lists(st.lists(cells, min_size=7, max_size=9).map(",".join), max_size=6).map("\n".join)
+
+
+@FUZZ
+@given(csv_records)
+def test_csv_rows_with_engagement_columns_give_whole_non_negative_counts_or_row_errors(text):
+    rows = csv_rows(CSV_HEADER + text.encode())
+    for _, data, _ in rows or []:
+        if data is not None:
+            assert all(type(v) is int and 0 <= v < 2**63 for v in data.engagement().values())
+
+
+@FUZZ
+@given(entries)
+def test_archive_counts_are_whole_non_negative_numbers(items):
+    for _, data, _ in x_rows(PREFIX + json.dumps(items).encode()) or []:
+        if data is not None:
+            assert all(type(v) is int and 0 <= v < 2**63 for v in data.engagement().values())
