@@ -258,8 +258,10 @@ def defects_for_rollup():
 
 
 def account_labels(account_ids) -> dict[int, str]:
-    """ "@handle (Platform)" by account id, for ids already scoped to the user's teams (rollup rows)."""
-    return {a.pk: str(a) for a in SocialAccount.objects.filter(pk__in=set(account_ids))}
+    """Each account named as the filters name it ("X @brand"), by id. For ids already scoped to
+    the user's teams (rollup rows)."""
+    accounts = SocialAccount.objects.filter(pk__in=set(account_ids))
+    return {a.pk: f"{a.get_platform_display()} @{a.handle}" for a in accounts}
 
 
 def defect_category_choices() -> list[tuple[str, str]]:

@@ -4,6 +4,8 @@ through the queue, and each team sees only its own."""
 
 from datetime import date, timedelta
 
+import pytest
+
 from metrics.definitions import METRICS
 from metrics.models import PostDaily, PrecheckDaily
 from metrics.selectors import Filters, engagement_by_account, metric_series
@@ -19,6 +21,10 @@ POST_COLS = (
     "reach", "likes", "comments", "shares", "saves", "video_views", "engagements", "engagements_rated",
 )  # fmt: skip
 PRECHECK_COLS = ("day", "team_id", "account_id", "platform", "rule", "failures")
+
+
+def label(account) -> str:
+    return f"{account.get_platform_display()} @{account.handle}"
 
 
 def post_snapshot() -> tuple[list, list]:
@@ -62,7 +68,7 @@ def test_known_posts_give_known_rows(people, accounts, checklist):
     assert [p["value"] for p in metric_series(METRICS["precheck_failures"], f)] == [1]
     trend = engagement_by_account(f)
     assert trend["periods"] == ["2026-11-02", "2026-11-03"]
-    assert trend["accounts"] == [{"label": str(accounts.x), "rates": [4.0, None]}]
+    assert trend["accounts"] == [{"label": label(accounts.x), "rates": [4.0, None]}]
 
 
 def test_engagement_updates_reach_the_rollups_and_leave_the_review_alone(people, accounts, checklist):
@@ -124,3 +130,34 @@ def test_each_team_sees_only_its_own_engagement(api_for, people, accounts):
     assert by_account.json()["points"][0]["value"] == 5.0
     none = api_for(people.qa).get(f"/api/v1/metrics/series/?metric=impressions&platform=instagram&{query}").json()
     assert none["points"] == []
+
+
+def _published(account, n: int, by, start: int = 0):
+    for i in range(start, start + n):
+        make_post(
+            account, f"d{i}", by=by, status="published", published_at=BASE + days(i % 20), impressions=100, likes=i
+        )
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_dashboard_has_the_engagement_chart_table_and_csv_in_bounded_queries(
+    client_for, people, accounts, size, django_assert_max_num_queries
+):
+    for account in (accounts.x, accounts.instagram, accounts.linkedin)[: 1 if size == 1 else 3]:
+        _published(account, size, people.reviewer)
+    _published(accounts.other_x, 2, people.outsider)
+    rollup_metrics()
+    client = client_for(people.qa)
+    query = "date_from=2026-11-01&date_to=2026-11-30&interval=day"
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/metrics/?{query}")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="chart-engagement"' in html
+    assert 'data-testid="table-engagement"' in html and label(accounts.x) in html
+    assert label(accounts.other_x) not in html and "<script>" not in html  # no inline script (CSP)
+    with django_assert_max_num_queries(20):
+        csv = client.get(f"/metrics/engagement.csv?{query}").content.decode().splitlines()
+    assert csv[0] == "account,period,posts_published,impressions,engagements,engagement_rate"
+    first = csv[1].split(",")
+    assert first[0] == label(accounts.x) and first[1] == "2026-11-02" and first[3] == "100"
+    assert len(csv) - 1 == (1 if size == 1 else 3 * 12)
