@@ -1,4 +1,5 @@
-"""Demo: the rollups of the demo history and two objectives, one met and one missed."""
+"""Demo: the rollups of the demo history and three objectives: pass rate (met), disclosure
+defects (missed) and engagement rate."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from .services import (
 OBJECTIVES = [
     ("Review pass rate of at least 80 %", "review_pass_rate", "gte", Decimal(80), ""),
     ("Under 1 disclosure defect per 100 reviews", "defect_rate", "lte", Decimal(1), "disclosure"),
+    ("Engagement rate of at least 3 %", "engagement_rate", "gte", Decimal(3), ""),
 ]
 
 

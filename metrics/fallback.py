@@ -52,4 +52,6 @@ def rollup_rebuild_orm(*, tz: str) -> int:
         DefectDaily(day=d, team_id=t, account_id=a, platform=platforms[a], category=cat, severity=sev, defects=n)
         for (d, t, a, cat, sev), n in defects.items()
     )
-    return len({(k[0], k[1]) for k in reviews})
+    from .fallback_posts import rollup_posts_orm
+
+    return len({(k[0], k[1]) for k in reviews} | rollup_posts_orm(tz=tz))

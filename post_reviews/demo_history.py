@@ -1,6 +1,8 @@
 """Ninety days of published posts and their sampled reviews for the demo team, so the quality
 dashboard has a real shape: a steady pass rate, one bad week that falls outside the p-chart's
-limits, and a clear Pareto of defects (disclosure first). Re-runnable: it adds nothing twice.
+limits, a clear Pareto of defects (disclosure first), and the platforms' engagement per account
+(a different rate per account, growing, a dip in the bad week, a launch that took off).
+Re-runnable: it adds nothing twice.
 
 Reviews and defects are append-only records without an audit trail of their own, so they are
 stored in bulk here; the posts go through the posts service like any import.
@@ -18,24 +20,48 @@ MARK = "demo history"
 DAYS = 90
 PER_DAY = 6
 BAD_WEEK = range(35, 42)  # days ago: the week a new freelancer skipped the disclosure step
+LAUNCH = range(12, 17)  # days ago: the winter collection's launch, which engaged well
 PARETO = (
     ["disclosure"] * 8 + ["accessibility"] * 5 + ["link"] * 3 + ["spelling_grammar"] * 2 + ["brand_voice", "timing"]
 )
 
 
+def _engagement(rng: random.Random, index: int, platform: str, day: int) -> dict:
+    """Platform figures with a shape: each account its own audience and rate, a slow growth
+    towards today, weekends quieter, the bad week's posts engaging less and a campaign that
+    took off (LAUNCH)."""
+    base, rate = ((2400, 0.042), (5200, 0.028), (1100, 0.061), (3000, 0.019))[index % 4]
+    growth = 1 + 0.6 * (DAYS - day) / DAYS
+    weekend = 0.7 if (timezone.localdate() - timedelta(days=day)).weekday() >= 5 else 1.0
+    impressions = int(base * growth * weekend * rng.uniform(0.7, 1.3))
+    rate *= (0.6 if day in BAD_WEEK else 1.0) * (1.8 if day in LAUNCH else 1.0) * rng.uniform(0.8, 1.2)
+    engagements = int(impressions * rate)
+    likes, comments, shares = int(engagements * 0.7), int(engagements * 0.1), int(engagements * 0.12)
+    video = platform in ("instagram", "tiktok", "youtube") and rng.random() < 0.5
+    return {
+        "impressions": impressions,
+        "reach": int(impressions * rng.uniform(0.6, 0.85)),
+        "likes": likes,
+        "comments": comments,
+        "shares": shares,
+        "saves": engagements - likes - comments - shares,
+        "video_views": int(impressions * 0.4) if video else None,
+    }
+
+
 def seed_review_history(*, team_id: int, reviewer, importer) -> int:
-    if PostReview.objects.filter(team_id=team_id, notes=MARK).exists():
-        return 0
     accounts = list(SocialAccount.objects.filter(team_id=team_id).order_by("id"))
     checklist = Checklist.objects.filter(team_id=team_id, active=True).order_by("id").first()
     if not accounts or checklist is None:
         return 0
     rng = random.Random(2026)  # the same demo every time
+    figures = random.Random(2027)  # engagement draws its own numbers: the reviews stay as they were
     now = timezone.now().replace(hour=11, minute=0, second=0, microsecond=0)
     items = []
     for day in range(1, DAYS + 1):
         for n in range(PER_DAY):
-            account = accounts[(day + n) % len(accounts)]
+            index = (day + n) % len(accounts)
+            account = accounts[index]
             items.append(
                 (
                     account.pk,
@@ -45,10 +71,14 @@ def seed_review_history(*, team_id: int, reviewer, importer) -> int:
                         status="published",
                         published_at=now - timedelta(days=day, hours=n),
                         author_name="Dan Reyes",
+                        **_engagement(figures, index, account.platform, day),
                     ),
                 )
             )
+    # Idempotent, and a demo seeded before engagement existed gets its figures (engagement only).
     services.posts_upsert_batch(account_by_id={a.pk: a for a in accounts}, items=items, source=Source.CSV, by=importer)
+    if PostReview.objects.filter(team_id=team_id, notes=MARK).exists():
+        return 0
     posts = Post.objects.filter(team_id=team_id, external_id__startswith="hist-").order_by("external_id")
     reviews, defect_specs = [], []
     for post in posts:

@@ -257,6 +257,30 @@ def defects_for_rollup():
     ).iterator(chunk_size=2000)
 
 
+def posts_for_rollup():
+    """Posts with a day (published or scheduled) and whether any review exists, for the ORM rollup."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .workflow import ENGAGEMENT_COUNTERS
+
+    return (
+        Post.objects.filter(Q(published_at__isnull=False) | Q(scheduled_at__isnull=False))
+        .values(
+            "team_id",
+            "account_id",
+            "status",
+            "published_at",
+            "scheduled_at",
+            "prechecks",
+            "precheck_failures",
+            *ENGAGEMENT_COUNTERS,
+            platform=F("account__platform"),
+            reviewed=Exists(PostReview.objects.filter(post_id=OuterRef("pk"))),
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
 def account_labels(account_ids) -> dict[int, str]:
     """Each account named as the filters name it ("X @brand"), by id. For ids already scoped to
     the user's teams (rollup rows)."""

@@ -18,3 +18,20 @@ def test_demo_has_a_closed_and_a_draft_management_review():
     assert closed.snapshot["process"]["reviews"]["value"] > 0
     assert Signature.objects.for_record(closed).get().meaning == "approved"
     assert closed.actions.count() == 1
+
+
+def test_demo_has_ninety_days_of_engagement_and_an_engagement_objective():
+    from metrics.models import Objective, PostDaily
+
+    call_command("seed_demo")
+    rows = PostDaily.objects.filter(impressions__gt=0)
+    assert rows.values("day").distinct().count() >= 85
+    assert rows.values("account_id").distinct().count() >= 3
+    from django.utils.timezone import localdate
+
+    from metrics.objectives import objective_statuses
+
+    objective = Objective.objects.get(metric="engagement_rate")
+    # The objective's status comes from the post rollups: this month's rate is a real figure.
+    current = objective_statuses([objective], today=localdate(), count=2)[objective.pk][1]
+    assert current.value is not None and 1 < current.value < 10

@@ -5,6 +5,7 @@ through the queue, and each team sees only its own."""
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 
 from metrics.definitions import METRICS
 from metrics.models import PostDaily, PrecheckDaily
@@ -161,3 +162,18 @@ def test_dashboard_has_the_engagement_chart_table_and_csv_in_bounded_queries(
     first = csv[1].split(",")
     assert first[0] == label(accounts.x) and first[1] == "2026-11-02" and first[3] == "100"
     assert len(csv) - 1 == (1 if size == 1 else 3 * 12)
+
+
+def test_the_orm_rebuild_sqlite_uses_gives_the_same_post_rows(people, accounts, checklist):
+    from metrics.fallback_posts import rollup_posts_orm
+
+    a = _engaged(accounts.x, "e1", people.reviewer, impressions=1000, likes=30, saves=2)
+    _engaged(accounts.instagram, "e2", people.reviewer, likes=10, video_views=70)
+    make_post(accounts.x, "s1", by=people.reviewer, sponsored=True, status="scheduled", scheduled_at=BASE + days(1))
+    make_post(accounts.other_x, "o1", by=people.outsider, status="published", published_at=BASE, impressions=5)
+    add_review(a, checklist, people.qa)
+    rollup_metrics(full=True)
+    sql = post_snapshot()
+    assert sql[0] and sql[1]
+    rollup_posts_orm(tz=settings.QMS_METRICS_TIME_ZONE)
+    assert post_snapshot() == sql
