@@ -136,7 +136,7 @@ def test_an_import_file_is_stored_read_and_downloaded_from_the_bucket(
     people,
     accounts,
     client_for,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     content = b"account,external_id,text,published_at,sponsored\nbrand.ig,ig-1,Hello,2026-01-05T09:30:00Z,no\n"
     with django_capture_on_commit_callbacks(execute=True):
