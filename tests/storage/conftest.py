@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
+from tests.post_reviews.conftest import accounts  # noqa: F401 (the import tests' social accounts)
 from tests.servers import PrivateS3
 
 

@@ -18,7 +18,6 @@ from core.models import Attachment
 from core.storage import abort_incomplete_uploads
 from post_reviews.models import ImportRun
 from tests.audits.pack_fixtures import make_pack_audit
-from tests.post_reviews.conftest import accounts  # noqa: F401 (fixture)
 from tests.test_attachments import PNG
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fault]
@@ -71,7 +70,7 @@ def test_an_import_upload_to_a_full_disk_shows_the_error_page_and_keeps_nothing(
     client_for,
     people,
     accounts,
-    settings,  # noqa: F811
+    settings,
 ):
     upload = SimpleUploadedFile("posts.csv", b"account,external_id,text,published_at,sponsored\n")
     page = client_for(people.qa).post("/reviews/import/", {"team": people.team_a.pk, "kind": "csv", "file": upload})
@@ -166,3 +165,33 @@ def test_a_multipart_upload_cut_off_mid_way_is_aborted_by_the_next_attempt(s3_to
     assert s3_to_break.open_uploads() == ["evidence-packs/7/AUD-pack-1-x.zip"]
     assert abort_incomplete_uploads(default_storage, "evidence-packs/7/AUD-pack-1-") == 1
     assert s3_to_break.open_uploads() == []
+
+
+@pytest.mark.s3
+def test_an_import_whose_file_cant_be_read_fails_with_a_message_and_retries_once_s3_is_back(
+    s3_to_break,
+    people,
+    accounts,
+    django_capture_on_commit_callbacks,
+):
+    from post_reviews import services as post_services
+
+    content = b"account,external_id,text,published_at,sponsored\nbrand.ig,ig-1,Hello,2026-01-05T09:30:00Z,no\n"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = post_services.import_run_create(
+            team_id=people.team_a.pk,
+            upload=SimpleUploadedFile("posts.csv", content, content_type="text/csv"),
+            kind="csv",
+            by=people.qa,
+        )
+    s3_to_break.server.stop()  # stored, then the bucket goes away before the worker reads it
+    for callback in callbacks:
+        callback()
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "The import file could not be read (the file storage can't be reached)" in run.failure_message
+    s3_to_break.server.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_services.import_run_retry(import_run_id=run.pk, by=people.qa)
+    run.refresh_from_db()
+    assert run.status == "done" and run.created_count == 1

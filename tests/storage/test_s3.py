@@ -20,7 +20,6 @@ from audits.packs.storage import pack_store
 from core.models import Attachment
 from post_reviews import services as post_services
 from tests.audits.pack_fixtures import make_pack_audit
-from tests.post_reviews.conftest import accounts  # noqa: F401 (fixture)
 from tests.test_attachments import PNG
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
