@@ -195,3 +195,15 @@ def test_an_import_whose_file_cant_be_read_fails_with_a_message_and_retries_once
         post_services.import_run_retry(import_run_id=run.pk, by=people.qa)
     run.refresh_from_db()
     assert run.status == "done" and run.created_count == 1
+
+
+def test_an_evidence_file_missing_from_storage_fails_the_pack_naming_it(people):
+    pack_audit = make_pack_audit(people)
+    gone = pack_audit.attachments[0]
+    gone.file.storage.delete(gone.file.name)
+    job = EvidencePackJob.objects.create(audit=pack_audit.audit, requested_by=people.auditor)
+    evidence_pack_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == PackStatus.FAILED and not job.is_downloadable
+    assert "evidence/" in job.failure_message and "is missing from the file storage" in job.failure_message
+    assert default_storage.listdir(f"evidence-packs/{pack_audit.audit.pk}")[1] == []
