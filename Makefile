@@ -67,6 +67,10 @@ worker:
 fault:
 	$(PY) -m pytest -m fault
 
+# Object storage: moto's S3 server on a free loopback port (tests/storage).
+s3:
+	$(PY) -m pytest -m s3
+
 # The production-shaped stack on this machine: see README.md, "Production-shaped stack".
 stack: install
 	bin/stack

@@ -66,3 +66,10 @@ class ServiceUnavailable(DomainError):
     written. Broker and Redis connection errors are answered the same way."""
 
     default_message = "A service this action needs (the task queue or the cache) is unreachable."
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """The file storage (disk or bucket) failed a write or read: a 503 with a clear message, and
+    nothing recorded (the caller's transaction rolls back; ``core.storage`` removes partial files)."""
+
+    default_message = "The file storage failed (it is full or unreachable). Nothing was saved."

@@ -8,13 +8,15 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.downloads import stored_file_response
 from core.selectors import signatures_of
+from core.storage import exists_or_unavailable, file_store
 
 from .models import DocumentVersion
 from .rendering import render_markdown
@@ -66,7 +68,7 @@ def is_small(version: DocumentVersion) -> bool:
 
 def version_pdf_cached(version: DocumentVersion) -> str | None:
     name = _cache_name(version)
-    return name if default_storage.exists(name) else None
+    return name if exists_or_unavailable(default_storage, name) else None
 
 
 def version_pdf_build(*, version_id: int) -> str | None:
@@ -75,12 +77,13 @@ def version_pdf_build(*, version_id: int) -> str | None:
     if version is None:
         return None
     name = _cache_name(version)
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(version_pdf_bytes(version)))
+    if not exists_or_unavailable(default_storage, name):
+        # A failed write leaves no partial PDF under the cache name (core.storage).
+        return file_store(default_storage, name, ContentFile(version_pdf_bytes(version)), what="The PDF")
     return name
 
 
-def version_pdf_response(version: DocumentVersion) -> HttpResponse | None:
+def version_pdf_response(request, version: DocumentVersion) -> HttpResponse | None:
     """The PDF now (small, or already built by a worker), or None after queueing the build."""
     filename = f"{version.document.number}-v{version.label}.pdf"
     if is_small(version):
@@ -89,7 +92,9 @@ def version_pdf_response(version: DocumentVersion) -> HttpResponse | None:
         return response
     cached = version_pdf_cached(version)
     if cached:
-        return FileResponse(default_storage.open(cached, "rb"), content_type="application/pdf", filename=filename)
+        return stored_file_response(
+            request, name=cached, filename=filename, content_type="application/pdf", inline=True
+        )
     from docs_control.tasks import version_pdf_build
 
     version_pdf_build.delay(version.pk)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/", views.imports, name="imports"),
     path("import/<int:run_id>/", views.import_detail, name="import"),
     path("import/<int:run_id>/retry/", views.import_retry, name="import-retry"),
+    path("import/<int:run_id>/file/", views.import_file, name="import-file"),
     path("accounts/", views.accounts, name="accounts"),
     path("settings/", views.precheck_settings, name="settings"),
     path("checklists/", views.checklists, name="checklists"),

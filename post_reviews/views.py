@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import team_ids_with_right
 from accounts.roles import Right
 from accounts.selectors import active_team_ids
+from core.downloads import stored_file_response
 from core.exceptions import NotFound, PermissionDenied
 from core.views.helpers import active_team_id, domain_errors, run_service
 from docs_control.selectors import effective_versions_of_teams
@@ -249,6 +250,17 @@ def import_detail(request, run_id: int):
     template = "post_reviews/import_detail.html#progress" if request.htmx else "post_reviews/import_detail.html"
     can_retry = run.status == "failed" and perms.can_retry_import(request.user, run)
     return render(request, template, {"run": run, "can_retry": can_retry})
+
+
+@require_GET
+@domain_errors
+def import_file(request, run_id: int):
+    """The file as it was uploaded, to whoever may see the run (checked before storage is read)."""
+    run = selectors.import_run_get_for(request.user, run_id=run_id)
+    kind = "text/csv" if run.kind == "csv" else "application/octet-stream"
+    return stored_file_response(
+        request, storage=run.file.storage, name=run.file.name, filename=run.original_name, content_type=kind
+    )
 
 
 @require_POST

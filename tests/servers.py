@@ -61,3 +61,27 @@ class PrivateRedis:
 
 def private_redis(workdir: Path) -> PrivateRedis:
     return PrivateRedis(workdir).start()
+
+
+class PrivateS3:
+    """moto's S3 in server mode (``ThreadedMotoServer``) on a free loopback port: a real HTTP S3
+    endpoint that boto3 and django-storages talk to as to any other. ``stop()`` closes the port
+    (the storage becomes unreachable) and ``start()`` opens it again on the same port; the
+    buckets and objects live in the test process and survive that."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.server = None
+
+    def start(self) -> "PrivateS3":
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        self.server = None

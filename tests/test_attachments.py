@@ -106,3 +106,14 @@ def test_non_utf8_text_is_refused(api_for, people):
     response = _upload(api_for(people.qa), people.team_a, "notes.csv", b"name\n\xff\xfe broken\n")
     assert response.status_code == 400
     assert "UTF-8" in response.json()["file"][0]
+
+
+def test_a_file_missing_from_local_storage_is_a_clear_410_not_a_500(client_for, api_for, people):
+    body = _upload(api_for(people.qa), people.team_a, "brief.pdf", PDF).json()
+    attachment = Attachment.objects.get(pk=body["id"])
+    attachment.file.storage.delete(attachment.file.name)
+    page = client_for(people.lead).get(f"/attachments/{body['id']}/")
+    assert page.status_code == 410 and b"missing from the file storage" in page.content
+    api = api_for(people.lead).get(f"/api/v1/attachments/{body['id']}/download/")
+    assert api.status_code == 410 and "missing from the file storage" in api.json()["detail"]
+    assert api_for(people.outsider).get(f"/api/v1/attachments/{body['id']}/download/").status_code == 404

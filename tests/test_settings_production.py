@@ -59,3 +59,28 @@ def test_connections_carry_statement_and_lock_timeouts(role, expected):
     result = _run({**REQUIRED, "QMS_PROCESS_ROLE": role}, "shell", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_s3_storage_without_a_bucket_refuses_to_start_and_with_one_is_private():
+    result = _run({**REQUIRED, "QMS_STORAGE": "s3"}, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "AWS_STORAGE_BUCKET_NAME" in result.stderr
+    s3 = {**REQUIRED, "QMS_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "qms-files", "QMS_DOWNLOAD_MODE": "redirect"}
+    code = (
+        "from django.conf import settings as s; d = s.STORAGES['default']; o = d['OPTIONS'];"
+        "print(d['BACKEND'], o['bucket_name'], o['default_acl'], o['file_overwrite'], o['querystring_auth'],"
+        " s.STORAGES['staticfiles']['BACKEND'], s.QMS_DOWNLOAD_MODE)"
+    )
+    result = _run(s3, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "storages.backends.s3.S3Storage",
+        "qms-files",
+        "private",
+        "False",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "redirect",
+    ]
+    result = _run({**s3, "QMS_DOWNLOAD_MODE": "public"}, "check")
+    assert result.returncode != 0 and "QMS_DOWNLOAD_MODE" in result.stderr

@@ -97,7 +97,7 @@ class EvidencePackDownloadView(APIView):
         operation_id="evidence_pack_jobs_download",
     )
     def get(self, request, pk: int):
-        return selectors.pack_download_response(request.user, pk)
+        return selectors.pack_download_response(request, pk)
 
 
 class EvidencePackVerifyView(APIView):

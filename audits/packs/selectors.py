@@ -1,9 +1,9 @@
 """Reads of evidence pack jobs, scoped through the audits the user may see."""
 
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import HttpResponse
 
+from core.downloads import stored_file_response
 from core.exceptions import NotFound
 
 from ..selectors import audit_list_for
@@ -27,17 +27,16 @@ def pack_job_get_for(user, job_id: int) -> EvidencePackJob:
     return job
 
 
-def pack_download_response(user, job_id: int) -> FileResponse:
-    """The finished ZIP as a stream. Another audit's pack, or one that isn't done, is NotFound
-    before a byte is read."""
-    job = pack_job_get_for(user, job_id)
+def pack_download_response(request, job_id: int) -> HttpResponse:
+    """The finished ZIP (streamed, or a presigned redirect: core.downloads). Another audit's pack,
+    or one that isn't done, is NotFound before the storage is touched."""
+    job = pack_job_get_for(request.user, job_id)
     if job.status != PackStatus.DONE or not job.file_name:
         raise NotFound("This evidence pack is not ready.")
-    response = FileResponse(
-        default_storage.open(job.file_name, "rb"),
-        as_attachment=True,
+    return stored_file_response(
+        request,
+        name=job.file_name,
         filename=job.download_name,
         content_type="application/zip",
+        headers={"X-Manifest-SHA256": job.manifest_sha256},
     )
-    response["X-Manifest-SHA256"] = job.manifest_sha256
-    return response

@@ -16,8 +16,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import NotFound, PermissionDenied
+from core.exceptions import NotFound, PermissionDenied, StorageUnavailable
 from core.services import audited_save
+from core.storage import STORAGE_ERRORS, abort_incomplete_uploads, storage_problem, stored_or_cleanup
 
 from ..models import Audit
 from ..selectors import audit_get_for
@@ -123,19 +124,34 @@ def evidence_pack_build(*, job_id: int) -> EvidencePackJob | None:
         name, size = pack_store(storage=default_storage, final_name=final, chunks=chunks)
     except Exception as exc:
         logger.exception("evidence pack %s failed", job_id)
-        return _finish(
-            job_id, attempt=job.attempts, status=PackStatus.FAILED, failure_message=f"The build failed: {exc}"[:2000]
-        )
-    return _finish(
-        job_id,
-        attempt=job.attempts,
-        status=PackStatus.DONE,
-        file_name=name,
-        size=size,
-        manifest_sha256=manifest["sha"],
-        files_done=job.files_total,
-        progress=100,
+        return _finish(job_id, attempt=job.attempts, status=PackStatus.FAILED, failure_message=_failure(exc))
+    # Should recording it fail (the database went away), the ZIP goes too: no orphan, and the
+    # redelivered task builds it again.
+    return stored_or_cleanup(
+        default_storage,
+        name,
+        lambda: _finish(
+            job_id,
+            attempt=job.attempts,
+            status=PackStatus.DONE,
+            file_name=name,
+            size=size,
+            manifest_sha256=manifest["sha"],
+            files_done=job.files_total,
+            progress=100,
+        ),
     )
+
+
+def _failure(exc: Exception) -> str:
+    """The job's message: what failed, for the person who asked for the export."""
+    if isinstance(exc, StorageUnavailable):
+        message = f"The build failed: {exc.message} Try the export again later."
+    elif isinstance(exc, STORAGE_ERRORS):
+        message = f"The build failed: a file could not be read ({storage_problem(exc)}): {exc}"
+    else:
+        message = f"The build failed: {exc}"
+    return message[:2000]
 
 
 def _folder(audit) -> str:
@@ -149,6 +165,7 @@ def _drop_parts(audit, job) -> None:
     except (FileNotFoundError, NotImplementedError):
         return
     prefix = f"{audit.reference}-pack-{job.pk}-"
+    abort_incomplete_uploads(default_storage, f"{_folder(audit)}/{prefix}")
     for name in names:
         if name.startswith(prefix) and name.endswith(".part"):
             default_storage.delete(f"{_folder(audit)}/{name}")

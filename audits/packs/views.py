@@ -51,7 +51,7 @@ def pack_job(request, job_id: int):
 @require_GET
 @domain_errors
 def pack_download(request, job_id: int):
-    return selectors.pack_download_response(request.user, job_id)
+    return selectors.pack_download_response(request, job_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -56,9 +56,17 @@ def compression_for(path: str) -> dict:
     return {"compress_type": ZIP_DEFLATED, "compress_level": 6}
 
 
-def storage_chunks(storage, name: str) -> Iterator[bytes]:
+class SourceMissing(Exception):
+    """A file the pack must hold is missing from storage: the build fails, naming it."""
+
+
+def storage_chunks(storage, name: str, path: str = "") -> Iterator[bytes]:
     """Read a stored file in chunks, opening it only when the stream reaches it."""
-    with storage.open(name, "rb") as fh:
+    try:
+        fh = storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise SourceMissing(f"{path or name} is missing from the file storage") from exc
+    with fh:
         while chunk := fh.read(CHUNK):
             yield chunk
 
@@ -98,7 +106,7 @@ class PackWriter:
         return self._queue(path, chunks, size)
 
     def add_storage_file(self, path: str, storage, name: str, size: int | None = None) -> Entry:
-        return self._queue(path, storage_chunks(storage, name), size)
+        return self._queue(path, storage_chunks(storage, name, path), size)
 
     @property
     def queued(self) -> int:

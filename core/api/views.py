@@ -1,12 +1,14 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.selectors import team_get_for
 from core.api.base import ScopedViewSetMixin
 from core.api.serializers import AttachmentSerializer, AttachmentUploadSerializer, NotificationSerializer
+from core.downloads import attachment_file_response
 from core.models import Attachment, Notification
 from core.selectors import attachment_get_for, attachment_list_for, notification_list_for
 from core.services import attachment_create, notification_mark_read
@@ -25,8 +27,21 @@ class AttachmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def get_object(self):
         return attachment_get_for(self.request.user, attachment_id=self._pk())
 
+    def perform_content_negotiation(self, request, force=False):
+        # The download answers the file itself (not through a renderer), or JSON for an error:
+        # a client asking for the file's type must get it, not a 406.
+        if self.action == "download":
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def _pk(self) -> int:
         return int(self.kwargs["pk"])
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file itself.")})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The stored file, after the same scope check as the record (another team's is a 404)."""
+        return attachment_file_response(request, self.get_object())
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     def create(self, request):

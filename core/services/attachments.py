@@ -13,6 +13,7 @@ from accounts.permissions import can_view_team
 from core.exceptions import NotFound, PermissionDenied, ValidationError
 from core.models import Attachment
 from core.permissions import can_upload_attachment
+from core.storage import file_store, stored_or_cleanup
 
 # extension -> MIME type the content must be detected as. Text types are checked separately.
 BINARY_TYPES = {
@@ -116,12 +117,15 @@ def attachment_create(
     if record is not None:
         attachment.record_type = ContentType.objects.get_for_model(record)
         attachment.record_id = record.pk
-    attachment.file.save("upload", upload, save=False)
-    stored = attachment.file.name
-    try:
+    # The file first, then the row: a failed write (disk full, bucket down) raises
+    # StorageUnavailable with nothing recorded; a failed save removes the stored file again.
+    storage = attachment.file.storage
+    stored = file_store(storage, attachment.file.field.generate_filename(attachment, "upload"), upload)
+    attachment.file.name = stored
+
+    def save() -> None:
         with transaction.atomic():
             attachment.save()
-    except Exception:
-        attachment.file.storage.delete(stored)
-        raise
+
+    stored_or_cleanup(storage, stored, save)
     return attachment

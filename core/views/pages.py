@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import memberships_of
+from core.downloads import attachment_file_response
 from core.selectors import attachment_get_for, notification_list_for, notification_unread_count
 from core.services import notification_mark_all_read, notification_mark_read
 from core.views.helpers import domain_errors
@@ -59,11 +60,4 @@ def inbox_read_all(request):
 @domain_errors
 def attachment_download(request, attachment_id: int):
     attachment = attachment_get_for(request.user, attachment_id=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_file_response(request, attachment)

@@ -221,7 +221,7 @@ class DocumentVersionViewSet(
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         version = selectors.version_get_for(request.user, version_id=int(pk))
-        response = pdf.version_pdf_response(version)
+        response = pdf.version_pdf_response(request, version)
         if response is None:
             return Response(
                 {"detail": "The PDF is being rendered by a worker. Try again in a minute."},

@@ -256,7 +256,7 @@ def version_diff(request, version_id: int):
 @domain_errors
 def version_pdf(request, version_id: int):
     version = selectors.version_get_for(request.user, version_id=version_id)
-    response = pdf.version_pdf_response(version)
+    response = pdf.version_pdf_response(request, version)
     if response is None:
         messages.info(request, "This document is large: a worker is rendering the PDF. Try the link again in a minute.")
         return HttpResponseRedirect(_version_url(version_id))

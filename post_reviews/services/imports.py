@@ -24,6 +24,7 @@ from core.broker import enqueue_on_commit, require_broker
 from core.exceptions import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
 from core.jobs import JobSuperseded, heartbeat
 from core.services import job_claim, job_fail, job_finish, job_requeue, job_touch
+from core.storage import STORAGE_ERRORS, file_store, is_missing, storage_problem, stored_or_cleanup
 from post_reviews import importers
 from post_reviews import permissions as perms
 from post_reviews.models import ImportRun, ImportStatus, SocialAccount, Source
@@ -70,8 +71,13 @@ def import_run_create(
         original_name=(upload.name or "upload")[:255],
         heartbeat_at=timezone.now(),
     )
-    run.file.save(f"import-{kind}", upload, save=False)
-    run.save()
+    # The file first, then the row: a storage failure raises StorageUnavailable (a 503) with no
+    # run recorded, and a run that can't be saved takes its stored file with it.
+    storage = run.file.storage
+    name = run.file.field.generate_filename(run, f"import-{kind}")
+    stored = file_store(storage, name, upload, what="The import file")
+    run.file.name = stored
+    stored_or_cleanup(storage, stored, run.save)
     from post_reviews.tasks import import_run_execute as task
 
     enqueue_on_commit(task, run.pk)
@@ -139,6 +145,15 @@ def import_run_execute(*, import_run_id: int) -> ImportRun | None:
         # visibly instead of leaving it "running"; the batches before it stay imported.
         logger.exception("Import run %s: a batch was refused by the database", run.pk)
         job_fail(run, message=f"The database refused a batch after {_committed_rows(run)} rows; retry the import.")
+    except STORAGE_ERRORS as exc:
+        # The uploaded file is gone from storage, or the storage can't be read right now.
+        logger.warning("Import run %s: the import file could not be read: %s", run.pk, exc)
+        problem = "it is missing from the file storage" if is_missing(exc) else storage_problem(exc)
+        job_fail(
+            run,
+            message=f"The import file could not be read ({problem}) after {_committed_rows(run)} rows; "
+            "retry the import later, or upload the file again.",
+        )
     except Exception:
         # Anything else (a defect, a file shape nobody foresaw) fails the run with a message
         # instead of leaving it "running" for ever; the batches before it stay imported.

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from .env import BASE_DIR, VAR_DIR, env, postgres_options
+from .env import BASE_DIR, VAR_DIR, default_storage_settings, env, postgres_options
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = env("DJANGO_DEBUG")
@@ -175,10 +175,21 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Private files (attachments, import files, stored PDFs, evidence packs): local files under
+# MEDIA_ROOT, or an S3-compatible bucket with QMS_STORAGE=s3 (env.default_storage_settings).
+# Static files stay on whitenoise either way.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_settings(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Downloads of private files (core.downloads): "stream" through the app, or "redirect" to a
+# presigned URL valid QMS_DOWNLOAD_URL_SECONDS (object storage only; local files always stream).
+QMS_DOWNLOAD_MODE = env.str("QMS_DOWNLOAD_MODE", default="stream").strip().lower()
+if QMS_DOWNLOAD_MODE not in ("stream", "redirect"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"QMS_DOWNLOAD_MODE must be 'stream' or 'redirect', not {QMS_DOWNLOAD_MODE!r}.")
+QMS_DOWNLOAD_URL_SECONDS = env.int("QMS_DOWNLOAD_URL_SECONDS", default=60)
 QMS_ATTACHMENT_MAX_BYTES = env("QMS_ATTACHMENT_MAX_MB") * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

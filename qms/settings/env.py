@@ -69,3 +69,58 @@ def postgres_options() -> str:
     # index, which took a team's first page from 0.3 ms to 2 s at 3.8M posts.
     extra = env.str("QMS_PG_OPTIONS", default="-c random_page_cost=1.1")
     return f"{extra} -c statement_timeout={statement} -c lock_timeout={lock}".strip()
+
+
+def default_storage_settings() -> dict:
+    """``STORAGES["default"]``: local files (``QMS_STORAGE=local``, the default) or an S3-compatible
+    bucket (``QMS_STORAGE=s3``). Private files only: no public ACL, no unsigned URLs, names never
+    overwritten. A bucket-less S3 setting fails at start-up instead of at the first upload."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    kind = env.str("QMS_STORAGE", default="local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"QMS_STORAGE must be 'local' or 's3', not {kind!r}.")
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="").strip()
+    if not bucket:
+        raise ImproperlyConfigured(
+            "QMS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and usually AWS_S3_ENDPOINT_URL and keys; see .env.example)."
+        )
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config
+
+    addressing = env.str("AWS_S3_ADDRESSING_STYLE", default="path").strip() or None
+    if addressing not in (None, "auto", "path", "virtual"):
+        raise ImproperlyConfigured(f"AWS_S3_ADDRESSING_STYLE must be auto, path or virtual, not {addressing!r}.")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="").strip() or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="").strip() or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
+        "location": env.str("AWS_LOCATION", default="").strip("/"),
+        # Never replace a stored file: a second upload under a taken name gets a new name.
+        "file_overwrite": False,
+        # Private objects; an empty AWS_DEFAULT_ACL sends no ACL (buckets with ACLs disabled).
+        "default_acl": env.str("AWS_DEFAULT_ACL", default="private").strip() or None,
+        # Every URL is signed and short-lived; there is no public custom domain.
+        "querystring_auth": True,
+        "querystring_expire": env.int("QMS_DOWNLOAD_URL_SECONDS", default=60),
+        "custom_domain": None,
+        # Files read whole (imports, attachments into a pack) spool to disk past this size.
+        "max_memory_size": 8 * 1024 * 1024,
+        # Streams (evidence packs) go up in 8 MiB parts, a few at a time: bounded memory.
+        "transfer_config": TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=4),
+        # An unreachable endpoint fails an upload in seconds, not after minutes of retries.
+        "client_config": Config(
+            signature_version="s3v4",
+            connect_timeout=env.int("AWS_S3_CONNECT_TIMEOUT", default=5),
+            read_timeout=env.int("AWS_S3_READ_TIMEOUT", default=60),
+            retries={"max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=3), "mode": "standard"},
+            s3={"addressing_style": addressing} if addressing else None,
+        ),
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
