@@ -101,10 +101,11 @@ _SOURCES = {
 }
 
 
-def trigger_sql() -> tuple[str, str]:
-    """(forward, backward) SQL creating the queue triggers on the base tables."""
+def trigger_sql(sources: dict[str, tuple[str, str, str]] | None = None) -> tuple[str, str]:
+    """(forward, backward) SQL creating the queue triggers on the base tables (``_SOURCES``, or
+    another module's sources in the same form)."""
     forward, backward = [], []
-    for name, (table, select, join) in _SOURCES.items():
+    for name, (table, select, join) in (sources or _SOURCES).items():
         for event, refs in (("insert", ["new"]), ("update", ["old", "new"]), ("delete", ["old"])):
             # Our own constants only: table and column names from _SOURCES, never input.
             body = " UNION ".join(f"SELECT DISTINCT {select} FROM {ref}_rows x {join}" for ref in refs)  # noqa: S608

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics import rollups
+from metrics import rollups, rollups_quality
 from metrics.models import RollupRun
 
 # Any constant; it names this job among the advisory locks of the database.
@@ -52,6 +52,7 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
         if full:
             cursor.execute(rollups.DROP_DIRTY_IN_RANGE, params)
             cursor.execute(rollups.KEYS_FROM_RANGE, params)
+            cursor.execute(rollups_quality.KEYS_FROM_RANGE, params)
         else:
             cursor.execute(rollups.KEYS_FROM_DIRTY, params)
         cursor.execute("SELECT count(*) FROM metrics_keys")
@@ -60,7 +61,9 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
             cursor.execute(rollups.KEY_BOUNDS, params)
             cursor.execute(rollups.UPSERT_REVIEWS, params)
             cursor.execute(rollups.UPSERT_DEFECTS, params)
-            for table in rollups.ROLLUP_TABLES:
+            for statement in rollups_quality.UPSERTS:
+                cursor.execute(statement, params)
+            for table in (*rollups.ROLLUP_TABLES, *rollups_quality.ROLLUP_TABLES):
                 cursor.execute(rollups.DELETE_STALE.format(table=table), params)
         cursor.execute("DROP TABLE IF EXISTS metrics_keys; DROP TABLE IF EXISTS metrics_bounds")
     run.finished_at = timezone.now()
