@@ -11,13 +11,13 @@ from core.exceptions import PermissionDenied
 from core.views.helpers import domain_errors, run_service
 from post_reviews.selectors import defect_category_choices
 
-from . import selectors, services
+from . import charts_quality, selectors, services
 from .definitions import METRICS
 from .forms import MetricsFilterForm, ObjectiveForm
 from .objectives import objective_statuses
 from .permissions import can_manage_objectives
 
-CHARTS = ("p-chart", "pareto", "series")
+CHARTS = ("p-chart", "pareto", "series", *charts_quality.CHARTS)
 
 
 def _form(request) -> MetricsFilterForm:
@@ -37,6 +37,7 @@ def _data(form: MetricsFilterForm) -> dict:
         "p_chart": selectors.p_chart(f),
         "pareto": pareto,
         "series": selectors.metric_series(metric, f),
+        **charts_quality.quality_data(f, user=form.user),
     }
 
 
@@ -76,6 +77,8 @@ def chart_csv(request, chart: str):
     elif chart == "pareto":
         header = ["category", "count", "cumulative_percent"]
         rows = [[b["label"], b["count"], b["cumulative_percent"]] for b in data["pareto"]["bars"]]
+    elif chart in charts_quality.CHARTS:
+        header, rows = charts_quality.csv_rows(chart, data)
     else:
         header = ["period", "value", "numerator", "denominator"]
         rows = [[p[h] for h in header] for p in data["series"]]
