@@ -178,3 +178,33 @@ def test_dashboard_shows_the_quality_charts_with_tables_and_csvs_in_bounded_quer
         assert csv.status_code == 200 and csv.content.decode().splitlines()[0] == header
     acks_csv = client.get(f"/metrics/acks.csv?{query}").content.decode().splitlines()
     assert len(acks_csv) == 1 + 5
+
+
+def test_a_quality_metric_can_be_an_objective(people, quality):  # noqa: F811
+    from decimal import Decimal
+
+    from metrics.models import Objective
+    from metrics.objectives import MET, NOT_MET, objective_statuses
+
+    _history(people, quality)
+    made = [
+        Objective.objects.create(
+            team=people.team_a,
+            name=name,
+            metric=metric,
+            comparator="gte",
+            target=Decimal(target),
+            period="month",
+            owner=people.qa,
+            created_by=people.qa,
+            platform=platform,  # acknowledgements have no platform: it narrows nothing there
+        )
+        for name, metric, target, platform in (
+            ("acks", "ack_on_time_rate", 90, "x"),
+            ("lots", "lot_acceptance_rate", 60, ""),
+        )
+    ]
+    statuses = objective_statuses(made, today=date(2026, 12, 15), count=2)
+    acks, lots = (statuses[o.pk][1] for o in made)  # November
+    assert (acks.value, acks.status) == (33.3333, NOT_MET)
+    assert (lots.value, lots.status) == (66.6667, MET)

@@ -18,3 +18,26 @@ def test_demo_has_a_closed_and_a_draft_management_review():
     assert closed.snapshot["process"]["reviews"]["value"] > 0
     assert Signature.objects.for_record(closed).get().meaning == "approved"
     assert closed.actions.count() == 1
+
+
+def test_demo_history_fills_the_quality_charts():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Team
+    from metrics.definitions import METRICS
+    from metrics.models import CapaDaily, NcDaily
+    from metrics.selectors import Filters, metric_total
+    from metrics.selectors_quality import capa_ageing
+
+    call_command("seed_demo")
+    team = Team.objects.get(name="Brand")
+    today = timezone.localdate()
+    f = Filters(team_ids=frozenset({team.pk}), day_from=today - timedelta(days=89), day_to=today, interval="month")
+    now = capa_ageing(f)["points"][-1]
+    assert now["open"]["over 90"] >= 1 and now["open"]["31-60"] >= 1 and now["overdue_items"] >= 3
+    assert NcDaily.objects.filter(team_id=team.pk).values("source").distinct().count() >= 3
+    on_time = metric_total(METRICS["capa_on_time_rate"], f)
+    assert on_time["denominator"] >= 4 and 0 < on_time["value"] < 100
+    assert CapaDaily.objects.filter(team_id=team.pk, cancelled=1).exists()
