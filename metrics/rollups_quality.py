@@ -2,7 +2,7 @@
 items, acknowledgements and audit findings (tables in ``models_quality.py``).
 
 Same shape as ``rollups.py``: each statement aggregates every (team, day) key of the run from
-``metrics_bounds`` and upserts; stale rows go by run token; a full rebuild and an incremental run
+``metrics_keys`` and upserts; stale rows go by run token; a full rebuild and an incremental run
 execute the same statements. The keys come from the same dirty queue, fed by the statement
 triggers below in the changing transaction, so a late commit is refreshed by the next run.
 
@@ -15,6 +15,11 @@ Which business day a record counts on:
   the day it opened (so any change to it or to an item refreshes that one day);
 - acknowledgement: the day it was due;
 - finding: the day it was recorded.
+
+These tables are small beside the posts and reviews (thousands to a few hundred thousand rows),
+so each statement joins the keys on the record's computed business day: one hash join over the
+table per run, whatever the number of keys (the per-key index probes of ``rollups.py`` would need
+indexes on other apps' timestamps, and probed every team row once per key without them).
 """
 
 from .rollups import trigger_sql
@@ -55,53 +60,53 @@ WHERE day BETWEEN %(day_from)s AND %(day_to)s
 EXCEPT SELECT team_id, day FROM metrics_keys
 """  # noqa: S608 (our constants only)
 
-UPSERT_LOTS = """
+UPSERT_LOTS = f"""
 INSERT INTO metrics_lotdaily (day, team_id, account_id, platform, accepted, rejected, run_token)
 SELECT b.day, l.team_id, coalesce(l.account_id, 0), coalesce(max(a.platform), ''),
        count(*) FILTER (WHERE l.status = 'accepted'),
        count(*) FILTER (WHERE l.status = 'rejected'),
        %(token)s
-  FROM metrics_bounds b
-  JOIN post_reviews_samplinglot l ON l.team_id = b.team_id AND l.decided_at >= b.lo AND l.decided_at < b.hi
+  FROM post_reviews_samplinglot l
+  JOIN metrics_keys b ON b.team_id = l.team_id AND b.day = (l.decided_at {_TZ}
   LEFT JOIN post_reviews_socialaccount a ON a.id = l.account_id
  WHERE l.status IN ('accepted', 'rejected')
  GROUP BY b.day, l.team_id, coalesce(l.account_id, 0)
 ON CONFLICT (day, team_id, account_id) DO UPDATE SET
        platform = EXCLUDED.platform, accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected,
        run_token = EXCLUDED.run_token
-"""
+"""  # noqa: S608 (our constants only)
 
-UPSERT_NCS = """
+UPSERT_NCS = f"""
 INSERT INTO metrics_ncdaily (day, team_id, source, category, severity, opened, closed, run_token)
 SELECT day, team_id, source_kind, category, severity, sum(opened), sum(closed), %(token)s
   FROM (
     SELECT b.day, n.team_id, n.source_kind, n.category, n.severity, 1 AS opened, 0 AS closed
-      FROM metrics_bounds b
-      JOIN capa_nonconformity n ON n.team_id = b.team_id AND n.detected_at >= b.lo AND n.detected_at < b.hi
+      FROM capa_nonconformity n
+      JOIN metrics_keys b ON b.team_id = n.team_id AND b.day = (n.detected_at {_TZ}
     UNION ALL
     SELECT b.day, n.team_id, n.source_kind, n.category, n.severity, 0, 1
-      FROM metrics_bounds b
-      JOIN capa_nonconformity n ON n.team_id = b.team_id AND n.decided_at >= b.lo AND n.decided_at < b.hi
+      FROM capa_nonconformity n
+      JOIN metrics_keys b ON b.team_id = n.team_id AND b.day = (n.decided_at {_TZ}
      WHERE n.status = 'closed' AND n.corrective_action_id IS NULL
     UNION ALL
     SELECT b.day, n.team_id, n.source_kind, n.category, n.severity, 0, 1
-      FROM metrics_bounds b
-      JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.closed_at >= b.lo AND c.closed_at < b.hi
+      FROM capa_correctiveaction c
+      JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.closed_at {_TZ}
       JOIN capa_nonconformity n ON n.corrective_action_id = c.id AND n.team_id = b.team_id
      WHERE n.status = 'closed'
   ) e
  GROUP BY day, team_id, source_kind, category, severity
 ON CONFLICT (day, team_id, source, category, severity) DO UPDATE SET
        opened = EXCLUDED.opened, closed = EXCLUDED.closed, run_token = EXCLUDED.run_token
-"""
+"""  # noqa: S608 (our constants only)
 
 UPSERT_CAPAS = f"""
 INSERT INTO metrics_capadaily (day, team_id, opened, closed, closed_on_time, cancelled, age_days_at_close, run_token)
 SELECT day, team_id, sum(opened), sum(closed), sum(on_time), sum(cancelled), sum(age), %(token)s
   FROM (
     SELECT b.day, c.team_id, 1 AS opened, 0 AS closed, 0 AS on_time, 0 AS cancelled, 0::bigint AS age
-      FROM metrics_bounds b
-      JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.opened_at >= b.lo AND c.opened_at < b.hi
+      FROM capa_correctiveaction c
+      JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.opened_at {_TZ}
     UNION ALL
     SELECT b.day, c.team_id, 0, 1,
            CASE WHEN EXISTS (
@@ -111,13 +116,13 @@ SELECT day, team_id, sum(opened), sum(closed), sum(on_time), sum(cancelled), sum
            ) THEN 0 ELSE 1 END,
            0,
            floor(extract(epoch FROM c.closed_at - c.opened_at) / 86400)::bigint
-      FROM metrics_bounds b
-      JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.closed_at >= b.lo AND c.closed_at < b.hi
+      FROM capa_correctiveaction c
+      JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.closed_at {_TZ}
      WHERE c.status = 'closed'
     UNION ALL
     SELECT b.day, c.team_id, 0, 0, 0, 1, 0
-      FROM metrics_bounds b
-      JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.cancelled_at >= b.lo AND c.cancelled_at < b.hi
+      FROM capa_correctiveaction c
+      JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.cancelled_at {_TZ}
      WHERE c.status = 'cancelled'
   ) e
  GROUP BY day, team_id
@@ -134,8 +139,8 @@ _CAPA_END = f"""CASE c.status WHEN 'closed' THEN (c.closed_at {_TZ}
 UPSERT_CAPA_STATES = f"""
 INSERT INTO metrics_capastate (day, team_id, end_day, capas, run_token)
 SELECT b.day, c.team_id, {_CAPA_END}, count(*), %(token)s
-  FROM metrics_bounds b
-  JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.opened_at >= b.lo AND c.opened_at < b.hi
+  FROM capa_correctiveaction c
+  JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.opened_at {_TZ}
  GROUP BY 1, 2, 3
 ON CONFLICT (day, team_id, end_day) DO UPDATE SET capas = EXCLUDED.capas, run_token = EXCLUDED.run_token
 """  # noqa: S608 (our constants only)
@@ -148,40 +153,40 @@ SELECT b.day, c.team_id, (i.created_at {_TZ}, i.due_date,
        LEAST(coalesce((i.done_at {_TZ}, {_END}),
              CASE WHEN c.status = 'cancelled' THEN (c.cancelled_at {_TZ} ELSE {_END} END),
        count(*), %(token)s
-  FROM metrics_bounds b
-  JOIN capa_correctiveaction c ON c.team_id = b.team_id AND c.opened_at >= b.lo AND c.opened_at < b.hi
+  FROM capa_correctiveaction c
+  JOIN metrics_keys b ON b.team_id = c.team_id AND b.day = (c.opened_at {_TZ}
   JOIN capa_actionitem i ON i.corrective_action_id = c.id
  GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT (day, team_id, created_day, due_day, resolved_day) DO UPDATE SET
        items = EXCLUDED.items, run_token = EXCLUDED.run_token
 """  # noqa: S608 (our constants only)
 
-UPSERT_ACKS = """
+UPSERT_ACKS = f"""
 INSERT INTO metrics_ackdaily (day, team_id, document_id, due, on_time, late, outstanding, run_token)
 SELECT b.day, d.team_id, d.id, count(*),
        count(*) FILTER (WHERE k.acknowledged_at <= k.due_at),
        count(*) FILTER (WHERE k.acknowledged_at > k.due_at),
        count(*) FILTER (WHERE k.acknowledged_at IS NULL),
        %(token)s
-  FROM metrics_bounds b
-  JOIN docs_control_document d ON d.team_id = b.team_id
-  JOIN docs_control_documentversion dv ON dv.document_id = d.id
-  JOIN docs_control_acknowledgement k ON k.version_id = dv.id AND k.due_at >= b.lo AND k.due_at < b.hi
+  FROM docs_control_acknowledgement k
+  JOIN docs_control_documentversion dv ON dv.id = k.version_id
+  JOIN docs_control_document d ON d.id = dv.document_id
+  JOIN metrics_keys b ON b.team_id = d.team_id AND b.day = (k.due_at {_TZ}
  GROUP BY b.day, d.team_id, d.id
 ON CONFLICT (day, team_id, document_id) DO UPDATE SET
        due = EXCLUDED.due, on_time = EXCLUDED.on_time, late = EXCLUDED.late,
        outstanding = EXCLUDED.outstanding, run_token = EXCLUDED.run_token
-"""
+"""  # noqa: S608 (our constants only)
 
-UPSERT_FINDINGS = """
+UPSERT_FINDINGS = f"""
 INSERT INTO metrics_findingdaily (day, team_id, classification, clause, findings, run_token)
 SELECT b.day, f.team_id, f.classification, f.clause, count(*), %(token)s
-  FROM metrics_bounds b
-  JOIN audits_finding f ON f.team_id = b.team_id AND f.created_at >= b.lo AND f.created_at < b.hi
+  FROM audits_finding f
+  JOIN metrics_keys b ON b.team_id = f.team_id AND b.day = (f.created_at {_TZ}
  GROUP BY b.day, f.team_id, f.classification, f.clause
 ON CONFLICT (day, team_id, classification, clause) DO UPDATE SET
        findings = EXCLUDED.findings, run_token = EXCLUDED.run_token
-"""
+"""  # noqa: S608 (our constants only)
 
 UPSERTS = (
     UPSERT_LOTS,

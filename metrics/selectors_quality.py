@@ -2,16 +2,17 @@
 classification, acknowledgement compliance per SOP. From the rollup tables only, scoped by
 ``Filters.team_ids`` like every metrics read; a bounded number of queries whatever the range."""
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
+from itertools import accumulate
 
-from django.db import connection
 from django.db.models import Sum
 
 from capa.vocabulary import Category, Severity
 
 from .definitions import BREAKDOWNS, Metric
-from .models import AckDaily, FindingDaily
+from .models import AckDaily, ActionItemState, CapaState, FindingDaily
 from .selectors import Filters, _period, _rows
 
 AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
@@ -105,51 +106,68 @@ def period_ends(f: Filters) -> list[tuple[date, date]]:
     return found
 
 
-_AGEING = """
-SELECT t.period, {buckets}
-  FROM unnest(%s::date[], %s::date[]) AS t(period, at_day)
-  JOIN metrics_capastate s ON s.team_id = ANY(%s) AND s.day <= t.at_day AND s.end_day > t.at_day
- GROUP BY t.period
-"""
+def _spread(diff: list[int], at_days: list[date], first: date, last: date | None, n: int) -> None:
+    """Add ``n`` to every period whose day read falls in [first, last] (difference array)."""
+    lo = bisect_left(at_days, first)
+    hi = len(at_days) if last is None else bisect_right(at_days, last)
+    if lo < hi:
+        diff[lo] += n
+        diff[hi] -= n
 
-_OVERDUE = """
-SELECT t.period, sum(i.items)
-  FROM unnest(%s::date[], %s::date[]) AS t(period, at_day)
-  JOIN metrics_actionitemstate i ON i.team_id = ANY(%s)
-   AND i.created_day <= t.at_day AND i.due_day < t.at_day AND i.resolved_day > t.at_day
- GROUP BY t.period
-"""
+
+def _running(diff: list[int]) -> list[int]:
+    return list(accumulate(diff[:-1]))
 
 
 def capa_ageing(f: Filters) -> dict:
     """Open CAPAs by age bucket and overdue action items at the end of each period (two queries).
-    A CAPA's age is the days from the day it opened to the day read."""
+    A CAPA's age is the days from the day it opened to the day read. Each state row adds its
+    count to the periods it covers (bisect into the sorted days read): O(rows · log periods)."""
     ends = period_ends(f)
+    buckets = [b[0] for b in AGE_BUCKETS]
     if not ends or not f.team_ids:
-        return {"buckets": [b[0] for b in AGE_BUCKETS], "points": []}
-    parts = []
-    for _, lo, hi in AGE_BUCKETS:
-        cond = f"t.at_day - s.day >= {lo}" + (f" AND t.at_day - s.day <= {hi}" if hi is not None else "")
-        parts.append(f"coalesce(sum(s.capas) FILTER (WHERE {cond}), 0)")
-    params = [[p for p, _ in ends], [d for _, d in ends], sorted(f.team_ids)]
-    with connection.cursor() as cursor:
-        cursor.execute(_AGEING.format(buckets=", ".join(parts)), params)
-        open_by_period = {row[0]: [int(v) for v in row[1:]] for row in cursor.fetchall()}
-        cursor.execute(_OVERDUE, params)
-        overdue = {row[0]: int(row[1] or 0) for row in cursor.fetchall()}
-    points = []
-    for period, at_day in ends:
-        counts = open_by_period.get(period, [0] * len(AGE_BUCKETS))
-        points.append(
-            {
-                "period": period.isoformat(),
-                "as_of": at_day.isoformat(),
-                "open": dict(zip([b[0] for b in AGE_BUCKETS], counts, strict=True)),
-                "open_total": sum(counts),
-                "overdue_items": overdue.get(period, 0),
-            }
+        return {"buckets": buckets, "points": []}
+    at_days = [d for _, d in ends]
+    first, last = at_days[0], at_days[-1]
+    one = timedelta(days=1)
+    opened = [[0] * (len(at_days) + 1) for _ in AGE_BUCKETS]
+    states = (
+        CapaState.objects.filter(team_id__in=f.team_ids, day__lte=last, end_day__gt=first)
+        .values_list("day", "end_day")
+        .annotate(n=Sum("capas"))
+        .order_by()
+    )
+    for day, end_day, n in states:
+        for diff, (_, lo, hi) in zip(opened, AGE_BUCKETS, strict=True):
+            upper = end_day - one if hi is None else min(end_day - one, day + timedelta(days=hi))
+            _spread(diff, at_days, day + timedelta(days=lo), upper, n)
+    overdue = [0] * (len(at_days) + 1)
+    items = (
+        ActionItemState.objects.filter(
+            team_id__in=f.team_ids, created_day__lte=last, due_day__lt=last, resolved_day__gt=first
         )
-    return {"buckets": [b[0] for b in AGE_BUCKETS], "points": points}
+        .values_list("created_day", "due_day", "resolved_day")
+        .annotate(n=Sum("items"))
+        .order_by()
+    )
+    for created_day, due_day, resolved_day, n in items:
+        _spread(overdue, at_days, max(created_day, due_day + one), resolved_day - one, n)
+    counts = list(zip(*(_running(d) for d in opened), strict=True))
+    points = [
+        _point(period, at_day, list(c), o)
+        for (period, at_day), c, o in zip(ends, counts, _running(overdue), strict=True)
+    ]
+    return {"buckets": buckets, "points": points}
+
+
+def _point(period: date, at_day: date, counts: list[int], overdue: int) -> dict:
+    return {
+        "period": period.isoformat(),
+        "as_of": at_day.isoformat(),
+        "open": dict(zip([b[0] for b in AGE_BUCKETS], counts, strict=True)),
+        "open_total": sum(counts),
+        "overdue_items": overdue,
+    }
 
 
 def findings_matrix(f: Filters) -> dict:
