@@ -5,6 +5,8 @@ from datetime import date
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metrics.definitions import METRICS
 from metrics.selectors import Filters, metric_series, metric_total
@@ -208,3 +210,49 @@ def test_a_quality_metric_can_be_an_objective(people, quality):  # noqa: F811
     acks, lots = (statuses[o.pk][1] for o in made)  # November
     assert (acks.value, acks.status) == (33.3333, NOT_MET)
     assert (lots.value, lots.status) == (66.6667, MET)
+
+
+STATES = st.lists(
+    st.tuples(st.integers(-120, 40), st.integers(0, 150), st.integers(0, 60), st.integers(1, 3)), max_size=12
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=STATES, interval=st.sampled_from(["day", "week", "month"]))
+def test_capa_ageing_equals_its_definition_read_day_by_day(people, rows, interval):
+    """Open at T: opened <= T < ended, in the bucket of T - opened; overdue at T: created <= T,
+    due < T, resolved > T. The difference arrays must agree with that, read naively."""
+    from metrics.models import ActionItemState, CapaState
+    from metrics.models_quality import OPEN_END
+    from metrics.selectors_quality import AGE_BUCKETS, period_ends
+
+    CapaState.objects.all().delete()
+    ActionItemState.objects.all().delete()
+    team = people.team_a.pk
+    start = date(2026, 11, 1)
+    states, items = {}, {}  # summed by key, as the rollup's GROUP BY stores them
+    for opened, length, late, count in rows:
+        day = start + days(opened)
+        end = OPEN_END if length > 120 else day + days(length)
+        states[(day, end)] = states.get((day, end), 0) + count
+        due, resolved = day + days(late % 30), OPEN_END if late > 45 else day + days(late)
+        items[(day, due, resolved)] = items.get((day, due, resolved), 0) + count
+    for (day, end), count in states.items():
+        CapaState.objects.create(day=day, team_id=team, end_day=end, capas=count)
+    for (day, due, resolved), count in items.items():
+        ActionItemState.objects.create(
+            day=day, team_id=team, created_day=day, due_day=due, resolved_day=resolved, items=count
+        )
+    f = _f({team}, interval=interval)
+    got = capa_ageing(f)["points"]
+    for point, (_, at) in zip(got, period_ends(f), strict=True):
+        expected = {name: 0 for name, _, _ in AGE_BUCKETS}
+        for (day, end), count in states.items():
+            if day <= at < end:
+                age = (at - day).days
+                name = next(b for b, lo, hi in AGE_BUCKETS if age >= lo and (hi is None or age <= hi))
+                expected[name] += count
+        overdue = sum(
+            c for (created, due, resolved), c in items.items() if created <= at and due < at and resolved > at
+        )
+        assert (point["open"], point["overdue_items"]) == (expected, overdue)
