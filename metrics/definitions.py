@@ -1,13 +1,24 @@
 """The registry of metric definitions: what each metric means and how the rollups compute it.
 
 A metric is a numerator over a denominator, each a sum of one rollup column (a count metric has
-no denominator). ``category`` filters apply to defect numerators only: a disclosure defect rate
-is disclosure defects over all reviews.
+no denominator). A filter narrows the rollups that have its column and leaves the others whole:
+a disclosure defect rate is disclosure defects over all reviews; a platform filter doesn't
+narrow CAPAs, which have no platform.
 """
 
 from dataclasses import dataclass
 
-from .models import DefectDaily, PostDaily, PrecheckDaily, ReviewDaily
+from .models import (
+    AckDaily,
+    CapaDaily,
+    DefectDaily,
+    FindingDaily,
+    LotDaily,
+    NcDaily,
+    PostDaily,
+    PrecheckDaily,
+    ReviewDaily,
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,79 @@ METRICS: dict[str, Metric] = {
             higher_is_better=False,
             description="Posts failing a pre-check rule (critical or major), counted once per rule.",
         ),
+        Metric(
+            "nc_opened",
+            "Nonconformities opened",
+            "",
+            (NcDaily, ("opened",)),
+            higher_is_better=False,
+            description="Nonconformities detected (of a source or category, if given).",
+        ),
+        Metric(
+            "nc_closed",
+            "Nonconformities closed",
+            "",
+            (NcDaily, ("closed",)),
+            description="Nonconformities closed, with their CAPA or by a signed no-action decision.",
+        ),
+        Metric(
+            "capa_on_time_rate",
+            "CAPAs closed on time",
+            "%",
+            (CapaDaily, ("closed_on_time",)),
+            (CapaDaily, ("closed",)),
+            scale=100,
+            description="CAPAs closed with every action item done by its due day, over all CAPAs closed.",
+        ),
+        Metric(
+            "capa_mean_age_at_close",
+            "Mean CAPA age at closure",
+            "days",
+            (CapaDaily, ("age_days_at_close",)),
+            (CapaDaily, ("closed",)),
+            higher_is_better=False,
+            description="Whole days from opening to closure, averaged over the CAPAs closed.",
+        ),
+        Metric(
+            "ack_on_time_rate",
+            "Acknowledgements on time",
+            "%",
+            (AckDaily, ("on_time",)),
+            (AckDaily, ("due",)),
+            scale=100,
+            description="SOP acknowledgements signed by their due time, over all that fell due.",
+        ),
+        Metric(
+            "findings",
+            "Audit findings",
+            "",
+            (FindingDaily, ("findings",)),
+            higher_is_better=False,
+            description="Audit findings recorded (of a classification or ISO 9001 clause, if given).",
+        ),
+        Metric(
+            "lot_acceptance_rate",
+            "Sampling lots accepted",
+            "%",
+            (LotDaily, ("accepted",)),
+            (LotDaily, ("accepted", "rejected")),
+            scale=100,
+            description="Lots accepted over lots decided (ISO 2859-1 or fixed-percentage samples).",
+        ),
     )
+}
+
+# What a metric can be broken down by: the API's ``by`` -> the rollup column. A breakdown needs
+# the column on the metric's numerator (and denominator) table.
+BREAKDOWNS = {
+    "source": "source",
+    "category": "category",
+    "severity": "severity",
+    "classification": "classification",
+    "clause": "clause",
+    "document": "document_id",
+    "account": "account_id",
+    "platform": "platform",
 }
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from capa.demo_history import seed_capa_history
 from post_reviews.demo_history import seed_review_history
 
 from .models import ManagementReview, Objective
@@ -34,6 +35,8 @@ def seed(stdout=None) -> None:
         return
     team_id = alice.memberships.get(team__name="Brand").team_id
     added = seed_review_history(team_id=team_id, reviewer=alice, importer=dan)
+    # Three months of NCs and CAPAs for the CAPA ageing and NC trend charts.
+    seed_capa_history(team_id=team_id, owner=alice, item_owner=dan)
     for name, metric, comparator, target, category in OBJECTIVES:
         if not Objective.objects.filter(team_id=team_id, name=name).exists():
             objective_create(

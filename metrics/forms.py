@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from accounts.selectors import team_list_for, team_members
@@ -11,6 +12,7 @@ from post_reviews.platforms import Platform
 from post_reviews.selectors import account_list_for, defect_category_choices
 
 from .definitions import METRICS
+from .labels import finding_classification_labels, nc_source_labels
 from .models import Comparator, Period
 from .selectors import INTERVALS, Filters, scoped_teams
 
@@ -26,6 +28,15 @@ class MetricsFilterForm(BootstrapForm):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     interval = forms.ChoiceField(required=False, choices=[(i, i.capitalize()) for i in INTERVALS])
+    # Narrow the quality-record figures (NCs, audit findings); the review figures ignore them.
+    source = forms.ChoiceField(required=False, label="NC source")
+    classification = forms.ChoiceField(required=False, label="Finding class")
+    clause = forms.CharField(
+        required=False,
+        max_length=20,
+        label="ISO clause",
+        validators=[RegexValidator(r"^[0-9A-Za-z.]+$", "An ISO 9001 clause like 8.5.1.")],
+    )
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
@@ -39,6 +50,8 @@ class MetricsFilterForm(BootstrapForm):
             ),
         ]
         self.fields["category"].choices = [("", "All categories"), *defect_category_choices()]
+        self.fields["source"].choices = [("", "All sources"), *nc_source_labels().items()]
+        self.fields["classification"].choices = [("", "All classes"), *finding_classification_labels().items()]
 
     def clean(self):
         data = super().clean()
@@ -63,6 +76,9 @@ class MetricsFilterForm(BootstrapForm):
             platform=d.get("platform") or "",
             account_id=d.get("account"),
             category=d.get("category") or "",
+            source=d.get("source") or "",
+            classification=d.get("classification") or "",
+            clause=d.get("clause") or None,
         )
 
 

@@ -322,3 +322,15 @@ class ManagementReviewAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+
+# The quality-record rollups live in their own module; importing them here registers them.
+from .models_quality import (  # noqa: E402, F401
+    AckDaily,
+    ActionItemState,
+    CapaDaily,
+    CapaState,
+    FindingDaily,
+    LotDaily,
+    NcDaily,
+)

@@ -60,13 +60,16 @@ def _periods(objective: Objective, today: date, count: int) -> list[tuple[date, 
 
 class MonthlyTotals:
     """The teams' rollups summed per (team, month, platform, account[, category]): one query per
-    rollup table the objectives' metrics read (two for the review metrics)."""
+    rollup table the objectives' metrics read (two for the review metrics); the quality rollups,
+    which lack some of those columns, are summed by ``_other``."""
 
     def __init__(self, team_ids: set[int], since: date, models: set[type] = frozenset({ReviewDaily, DefectDaily})):
         self.rows: dict[type, dict[tuple, dict]] = {}
+        self.base = {"team_id__in": team_ids, "day__gte": since}
+        self.others: dict[type, list[dict]] = {}  # the quality rollups, one query each when asked
         self.defects: dict[tuple, int] = defaultdict(int)
         base = {"team_id__in": team_ids, "day__gte": since}
-        for model in models - {DefectDaily}:
+        for model in models & _SUMMED.keys():
             columns = _SUMMED[model]
             rows = (
                 model.objects.filter(**base)
@@ -94,6 +97,19 @@ class MonthlyTotals:
                 and (not objective.account_id or account == objective.account_id)
             )
 
+        if model not in _SUMMED and model is not DefectDaily:
+            return sum(
+                sum(row[c] or 0 for c in columns)
+                for row in self._other(model)
+                # A filter narrows only the tables that have its column, as on the dashboard.
+                if matches(
+                    row["team_id"],
+                    row["month"],
+                    row.get("platform", objective.platform),
+                    row.get("account_id", objective.account_id),
+                )
+                and (not objective.category or row.get("category", objective.category) == objective.category)
+            )
         if model is DefectDaily:
             return sum(
                 n
@@ -103,6 +119,24 @@ class MonthlyTotals:
             )
         rows = self.rows.get(model, {})
         return sum(sum(row[c] or 0 for c in columns) for key, row in rows.items() if matches(*key))
+
+    def _other(self, model) -> list[dict]:
+        if model not in self.others:
+            names = {f.name for f in model._meta.fields}
+            dims = [d for d in ("platform", "account_id", "category") if d in names]
+            sums = [
+                f.name
+                for f in model._meta.fields
+                if f.get_internal_type() in ("PositiveIntegerField", "BigIntegerField")
+            ]
+            rows = (
+                model.objects.filter(**self.base)
+                .annotate(month=TruncMonth("day"))
+                .values("team_id", "month", *dims)
+                .annotate(**{f"sum_{c}": Sum(c) for c in sums if c != "run_token"})
+            )
+            self.others[model] = [{k.removeprefix("sum_"): v for k, v in r.items()} for r in rows]
+        return self.others[model]
 
 
 def _meets(objective: Objective, value: float) -> bool:

@@ -101,11 +101,11 @@ _SOURCES = {
 }
 
 
-def trigger_sql(sources: dict | None = None) -> tuple[str, str]:
-    """(forward, backward) SQL creating the queue triggers on the base tables (``_SOURCES``
-    unless other sources are given, e.g. ``rollups_posts.SOURCES``)."""
+def trigger_sql(sources: dict[str, tuple[str, str, str]] | None = None) -> tuple[str, str]:
+    """(forward, backward) SQL creating the queue triggers on the base tables (``_SOURCES``, or
+    another module's sources in the same form)."""
     forward, backward = [], []
-    for name, (table, select, join) in (_SOURCES if sources is None else sources).items():
+    for name, (table, select, join) in (sources or _SOURCES).items():
         for event, refs in (("insert", ["new"]), ("update", ["old", "new"]), ("delete", ["old"])):
             # Our own constants only: table and column names from _SOURCES, never input.
             body = " UNION ".join(f"SELECT DISTINCT {select} FROM {ref}_rows x {join}" for ref in refs)  # noqa: S608
@@ -122,12 +122,3 @@ def trigger_sql(sources: dict | None = None) -> tuple[str, str]:
             backward.append(f"DROP TRIGGER IF EXISTS metrics_mark_{name}_{event} ON {table};")
             backward.append(f"DROP FUNCTION IF EXISTS metrics_mark_{name}_{event}();")
     return "\n".join(forward), "\n".join(backward)
-
-
-# The post rollups (posts, engagement, pre-check failures): their SQL is in rollups_posts.py; a
-# run executes these after the statements above, over the same keys.
-from metrics import rollups_posts  # noqa: E402
-
-EXTRA_KEYS_FROM_RANGE = (rollups_posts.KEYS_FROM_RANGE,)
-EXTRA_UPSERTS = rollups_posts.UPSERTS
-ROLLUP_TABLES = (*ROLLUP_TABLES, *rollups_posts.TABLES)

@@ -25,6 +25,9 @@ class Filters:
     platform: str = ""
     account_id: int | None = None
     category: str = ""
+    source: str = ""
+    classification: str = ""
+    clause: str | None = None  # "" asks for findings without a clause
 
 
 def scoped_teams(user, team_id: int | None) -> frozenset[int]:
@@ -36,13 +39,19 @@ def scoped_teams(user, team_id: int | None) -> frozenset[int]:
 
 
 def _rows(model: type, f: Filters) -> QuerySet:
+    """The rollup rows of ``f``; each filter narrows the tables that have its column."""
     qs = model.objects.filter(team_id__in=f.team_ids, day__gte=f.day_from, day__lte=f.day_to)
-    if f.platform:
-        qs = qs.filter(platform=f.platform)
-    if f.account_id:
-        qs = qs.filter(account_id=f.account_id)
-    if f.category and model is DefectDaily:
-        qs = qs.filter(category=f.category)
+    columns = {field.name for field in model._meta.fields}
+    wanted = {
+        "platform": f.platform,
+        "account_id": f.account_id,
+        "category": f.category,
+        "source": f.source,
+        "classification": f.classification,
+    }
+    qs = qs.filter(**{c: v for c, v in wanted.items() if v and c in columns})
+    if f.clause is not None and "clause" in columns:
+        qs = qs.filter(clause=f.clause)
     return qs
 
 

@@ -11,13 +11,13 @@ from core.exceptions import PermissionDenied
 from core.views.helpers import domain_errors, run_service
 from post_reviews.selectors import defect_category_choices
 
-from . import selectors, services
+from . import charts_quality, selectors, services
 from .definitions import METRICS
 from .forms import MetricsFilterForm, ObjectiveForm
 from .objectives import objective_statuses
 from .permissions import can_manage_objectives
 
-CHARTS = ("p-chart", "pareto", "series", "engagement")
+CHARTS = ("p-chart", "pareto", "series", "engagement", *charts_quality.CHARTS)
 
 
 def _form(request) -> MetricsFilterForm:
@@ -38,6 +38,7 @@ def _data(form: MetricsFilterForm) -> dict:
         "pareto": pareto,
         "series": selectors.metric_series(metric, f),
         "engagement": selectors.engagement_by_account(f),
+        **charts_quality.quality_data(f, user=form.user),
     }
 
 
@@ -80,6 +81,8 @@ def chart_csv(request, chart: str):
     elif chart == "engagement":
         header = ["account", "period", "posts_published", "impressions", "engagements", "engagement_rate"]
         rows = [[r[h] for h in header] for r in data["engagement"]["rows"]]
+    elif chart in charts_quality.CHARTS:
+        header, rows = charts_quality.csv_rows(chart, data)
     else:
         header = ["period", "value", "numerator", "denominator"]
         rows = [[p[h] for h in header] for p in data["series"]]

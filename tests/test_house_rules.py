@@ -125,6 +125,8 @@ IMPORT_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("audits/packs/build.py", "capa.models"): "history excerpts read the models' history managers, read-only",
     ("audits/packs/build.py", "docs_control.models"): "history excerpts read the models' history managers, read-only",
     ("audits/packs/content.py", "post_reviews.models"): "the defects of reviews already read through a selector",
+    ("metrics/labels.py", "audits.models"): "the finding classifications' labels for the charts",
+    ("metrics/labels.py", "capa.models"): "the NC source kinds' labels for the charts",
     ("metrics/services/effectiveness.py", "capa.models"): "the verdict choices, handed to capa's service",
     ("metrics/services/trends.py", "post_reviews.models"): "the account's label for the raised NC's description",
     ("post_reviews/demo.py", "docs_control.models"): "the demo looks up the SOP its checklist comes from",

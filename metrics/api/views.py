@@ -1,4 +1,5 @@
-"""Metrics API: series, p-chart, Pareto and the definitions, all from the rollups."""
+"""Metrics API: series, p-chart, Pareto, breakdowns, CAPA ageing and the definitions, all from the
+rollups."""
 
 from django.utils.timezone import localdate
 from drf_spectacular.types import OpenApiTypes
@@ -9,9 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.base import ScopedViewSetMixin, valid
-from metrics import selectors, services
+from metrics import selectors, selectors_quality, services
 from metrics.api.serializers import ObjectiveInputSerializer, ObjectivePatchSerializer, ObjectiveSerializer
-from metrics.definitions import METRICS
+from metrics.definitions import BREAKDOWNS, METRICS
 from metrics.forms import MetricsFilterForm
 from metrics.models import Objective
 from metrics.objectives import objective_statuses
@@ -25,7 +26,18 @@ PARAMS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First day; default 90 days before `to`."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Last day; default today."),
     OpenApiParameter("interval", str, enum=list(selectors.INTERVALS)),
+    OpenApiParameter("source", str, description="NC source kind (NC metrics)."),
+    OpenApiParameter("classification", str, description="Audit finding classification (`findings`)."),
+    OpenApiParameter("clause", str, description="ISO 9001 clause, e.g. 8.5.1 (`findings`)."),
 ]
+BY = OpenApiParameter(
+    "by",
+    str,
+    enum=list(BREAKDOWNS),
+    required=True,
+    description="What to break the metric down by; the metric's rollup must have it "
+    "(source, category, severity: NC metrics; classification, clause: findings; document: acknowledgements).",
+)
 _POINT = inline_serializer(
     "MetricPoint",
     many=True,
@@ -41,12 +53,13 @@ _POINT = inline_serializer(
 class MetricsViewSet(viewsets.ViewSet):
     """Quality figures (ISO 9001 9.1) of your teams, read from the rollups."""
 
-    def _form(self, request) -> MetricsFilterForm:
+    def _form(self, request, *extra: str) -> MetricsFilterForm:
         allowed = {"metric", "team", "platform", "account", "category", "from", "to", "interval", "format"}
+        allowed |= {"source", "classification", "clause", *extra}
         unknown = set(request.query_params) - allowed
         if unknown:
             raise ValidationError({p: "Unknown query parameter." for p in sorted(unknown)})
-        data = {k: v for k, v in request.query_params.items() if k in allowed}
+        data = {k: v for k, v in request.query_params.items() if k in allowed and k not in extra}
         data["date_from"], data["date_to"] = data.pop("from", ""), data.pop("to", "")
         form = MetricsFilterForm(data, user=request.user)
         if not form.is_valid():
@@ -109,6 +122,66 @@ class MetricsViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def pareto(self, request):
         return Response(selectors.pareto(self._form(request).filters()))
+
+    @extend_schema(
+        parameters=[*PARAMS, BY],
+        responses=inline_serializer(
+            "MetricBreakdown",
+            {
+                "metric": serializers.CharField(),
+                "by": serializers.CharField(),
+                "groups": inline_serializer(
+                    "MetricBreakdownGroup",
+                    {
+                        "key": serializers.CharField(),
+                        "label": serializers.CharField(),
+                        "value": serializers.FloatField(allow_null=True),
+                        "numerator": serializers.IntegerField(),
+                        "denominator": serializers.IntegerField(allow_null=True),
+                        "points": _POINT,
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    @action(detail=False, methods=["get"])
+    def breakdown(self, request):
+        """The metric per source, clause, classification, document (…), each with its points."""
+        form = self._form(request, "by")
+        by = request.query_params.get("by", "")
+        if by not in BREAKDOWNS:
+            raise ValidationError({"by": f"Choose one of: {', '.join(BREAKDOWNS)}."})
+        metric = METRICS[form.cleaned_data["metric"]]
+        try:
+            return Response(selectors_quality.breakdown(metric, form.filters(), by, user=request.user))
+        except selectors_quality.BreakdownNotAvailable as error:
+            raise ValidationError({"by": str(error)}) from None
+
+    @extend_schema(
+        parameters=PARAMS,
+        responses=inline_serializer(
+            "CapaAgeing",
+            {
+                "buckets": serializers.ListField(child=serializers.CharField()),
+                "points": inline_serializer(
+                    "CapaAgeingPoint",
+                    {
+                        "period": serializers.DateField(),
+                        "as_of": serializers.DateField(),
+                        "open": serializers.DictField(child=serializers.IntegerField()),
+                        "open_total": serializers.IntegerField(),
+                        "overdue_items": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path="capa-ageing")
+    def capa_ageing(self, request):
+        """Open CAPAs by age bucket (days since opened) and overdue action items, at each period's end."""
+        return Response(selectors_quality.capa_ageing(self._form(request).filters()))
 
     @extend_schema(
         responses=inline_serializer(

@@ -12,11 +12,17 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics import rollups
+from metrics import rollups, rollups_posts, rollups_quality
 from metrics.models import RollupRun
 
 # Any constant; it names this job among the advisory locks of the database.
 _LOCK_KEY = 0x51_4D_53_4D  # "QMSM"
+
+# The rollups beside the review ones: posts and engagement, and the quality records. Each adds
+# its keys to the run's ``metrics_keys`` and upserts its tables over those same keys.
+_DOMAINS = (rollups_posts, rollups_quality)
+_UPSERTS = (*rollups_posts.UPSERTS, *rollups_quality.UPSERTS)
+_TABLES = (*rollups.ROLLUP_TABLES, *rollups_posts.TABLES, *rollups_quality.ROLLUP_TABLES)
 
 
 def _tz() -> str:
@@ -52,8 +58,8 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
         if full:
             cursor.execute(rollups.DROP_DIRTY_IN_RANGE, params)
             cursor.execute(rollups.KEYS_FROM_RANGE, params)
-            for sql in rollups.EXTRA_KEYS_FROM_RANGE:
-                cursor.execute(sql, params)
+            for domain in _DOMAINS:
+                cursor.execute(domain.KEYS_FROM_RANGE, params)
         else:
             cursor.execute(rollups.KEYS_FROM_DIRTY, params)
         cursor.execute("SELECT count(*) FROM metrics_keys")
@@ -62,9 +68,9 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
             cursor.execute(rollups.KEY_BOUNDS, params)
             cursor.execute(rollups.UPSERT_REVIEWS, params)
             cursor.execute(rollups.UPSERT_DEFECTS, params)
-            for sql in rollups.EXTRA_UPSERTS:
-                cursor.execute(sql, params)
-            for table in rollups.ROLLUP_TABLES:
+            for statement in _UPSERTS:
+                cursor.execute(statement, params)
+            for table in _TABLES:
                 cursor.execute(rollups.DELETE_STALE.format(table=table), params)
         cursor.execute("DROP TABLE IF EXISTS metrics_keys; DROP TABLE IF EXISTS metrics_bounds")
     run.finished_at = timezone.now()

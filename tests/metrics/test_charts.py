@@ -121,7 +121,7 @@ def test_dashboard_page_and_csv(client_for, people, posts, checklist):
         page = client.get(f"/metrics/?{query}")
     assert page.status_code == 200
     assert b'id="metrics-data"' in page.content and b"chart-p" in page.content
-    assert len(queries) < 20
+    assert len(queries) < 30  # a fixed number: the charts read the rollups once each (see test_charts_quality)
     csv = client.get(f"/metrics/p-chart.csv?{query}")
     assert csv.status_code == 200 and csv.content.decode().splitlines()[0] == "period,n,p,ucl,lcl,out_of_control"
     assert client.get(f"/metrics/pie.csv?{query}").status_code == 404

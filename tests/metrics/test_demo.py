@@ -35,3 +35,26 @@ def test_demo_has_ninety_days_of_engagement_and_an_engagement_objective():
     # The objective's status comes from the post rollups: this month's rate is a real figure.
     current = objective_statuses([objective], today=localdate(), count=2)[objective.pk][1]
     assert current.value is not None and 1 < current.value < 10
+
+
+def test_demo_history_fills_the_quality_charts():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Team
+    from metrics.definitions import METRICS
+    from metrics.models import CapaDaily, NcDaily
+    from metrics.selectors import Filters, metric_total
+    from metrics.selectors_quality import capa_ageing
+
+    call_command("seed_demo")
+    team = Team.objects.get(name="Brand")
+    today = timezone.localdate()
+    f = Filters(team_ids=frozenset({team.pk}), day_from=today - timedelta(days=89), day_to=today, interval="month")
+    now = capa_ageing(f)["points"][-1]
+    assert now["open"]["over 90"] >= 1 and now["open"]["31-60"] >= 1 and now["overdue_items"] >= 3
+    assert NcDaily.objects.filter(team_id=team.pk).values("source").distinct().count() >= 3
+    on_time = metric_total(METRICS["capa_on_time_rate"], f)
+    assert on_time["denominator"] >= 4 and 0 < on_time["value"] < 100
+    assert CapaDaily.objects.filter(team_id=team.pk, cancelled=1).exists()
