@@ -33,11 +33,40 @@ SELECT team_id, day FROM metrics_keys
 
 _COUNTERS = ("impressions", "reach", "likes", "comments", "shares", "saves", "video_views")
 
+
+# Up to this many keys a run reads each key's posts by an index range scan; beyond it (a full
+# rebuild) one scan of the posts hashed against the keys is far cheaper than that many probes.
+INDEX_KEYS = 64
+
+
+def _posts_of_keys(columns: str, where: str = "") -> str:
+    """The posts of the run's keys, with their key's ``day``, as a subquery ``p``.
+
+    Two plans behind one-time filters on the number of keys, so PostgreSQL runs exactly one: few
+    keys (an incremental run) take one index range scan (post_team_day_idx) per key, fenced by
+    OFFSET 0 so the planner can't flatten it (joined plainly, it merges on team alone and filters
+    the range: every key against every post of its team, 73M comparisons for a year of 200k
+    posts); many keys (a full rebuild) take one scan of the posts, hashed on (team, day)."""
+    return f"""(
+       SELECT b.day, {columns} FROM metrics_bounds b
+        CROSS JOIN LATERAL (
+              SELECT {columns} FROM post_reviews_post p
+               WHERE p.team_id = b.team_id AND {_POST_DAY} >= b.lo AND {_POST_DAY} < b.hi {where}
+              OFFSET 0
+        ) p
+        WHERE (SELECT count(*) FROM metrics_keys) <= {INDEX_KEYS}
+       UNION ALL
+       SELECT k.day, {columns} FROM post_reviews_post p
+         JOIN metrics_keys k ON k.team_id = p.team_id AND k.day = ({_POST_DAY} AT TIME ZONE %(tz)s)::date
+        WHERE (SELECT count(*) FROM metrics_keys) > {INDEX_KEYS} AND {_POST_DAY} IS NOT NULL {where}
+ ) p"""  # noqa: S608
+
+
 UPSERT_POSTS = f"""
 INSERT INTO metrics_postdaily
        (day, team_id, account_id, platform, posts, posts_published, posts_reviewed,
         {", ".join(_COUNTERS)}, engagements, engagements_rated, run_token)
-SELECT b.day, p.team_id, p.account_id, a.platform,
+SELECT p.day, p.team_id, p.account_id, a.platform,
        count(*),
        count(*) FILTER (WHERE p.status = 'published'),
        count(*) FILTER (
@@ -47,10 +76,9 @@ SELECT b.day, p.team_id, p.account_id, a.platform,
        coalesce(sum({_ENGAGEMENTS}), 0),
        coalesce(sum({_ENGAGEMENTS}) FILTER (WHERE p.impressions IS NOT NULL), 0),
        %(token)s
-  FROM metrics_bounds b
-  JOIN post_reviews_post p ON p.team_id = b.team_id AND {_POST_DAY} >= b.lo AND {_POST_DAY} < b.hi
+  FROM {_posts_of_keys("p.id, p.team_id, p.account_id, p.status, " + ", ".join(f"p.{c}" for c in _COUNTERS))}
   JOIN post_reviews_socialaccount a ON a.id = p.account_id
- GROUP BY b.day, p.team_id, p.account_id, a.platform
+ GROUP BY p.day, p.team_id, p.account_id, a.platform
 ON CONFLICT (day, team_id, account_id) DO UPDATE SET
        platform = EXCLUDED.platform, posts = EXCLUDED.posts, posts_published = EXCLUDED.posts_published,
        posts_reviewed = EXCLUDED.posts_reviewed,
@@ -63,15 +91,14 @@ ON CONFLICT (day, team_id, account_id) DO UPDATE SET
 # a rule twice (two banned terms) counts once for that rule.
 UPSERT_PRECHECKS = f"""
 INSERT INTO metrics_precheckdaily (day, team_id, account_id, platform, rule, failures, run_token)
-SELECT b.day, p.team_id, p.account_id, a.platform, coalesce(f.value->>'rule', ''), count(DISTINCT p.id), %(token)s
-  FROM metrics_bounds b
-  JOIN post_reviews_post p ON p.team_id = b.team_id AND {_POST_DAY} >= b.lo AND {_POST_DAY} < b.hi
+SELECT p.day, p.team_id, p.account_id, a.platform, coalesce(f.value->>'rule', ''), count(DISTINCT p.id), %(token)s
+  FROM {_posts_of_keys("p.id, p.team_id, p.account_id, p.prechecks", "AND p.precheck_failures > 0")}
   JOIN post_reviews_socialaccount a ON a.id = p.account_id
  CROSS JOIN LATERAL jsonb_array_elements(
        CASE WHEN jsonb_typeof(p.prechecks) = 'array' THEN p.prechecks ELSE '[]'::jsonb END
  ) AS f(value)
- WHERE p.precheck_failures > 0 AND f.value->>'severity' IN ('critical', 'major')
- GROUP BY b.day, p.team_id, p.account_id, a.platform, coalesce(f.value->>'rule', '')
+ WHERE f.value->>'severity' IN ('critical', 'major')
+ GROUP BY p.day, p.team_id, p.account_id, a.platform, coalesce(f.value->>'rule', '')
 ON CONFLICT (day, team_id, account_id, rule) DO UPDATE SET
        platform = EXCLUDED.platform, failures = EXCLUDED.failures, run_token = EXCLUDED.run_token
 """  # noqa: S608

@@ -177,3 +177,40 @@ def test_the_orm_rebuild_sqlite_uses_gives_the_same_post_rows(people, accounts, 
     assert sql[0] and sql[1]
     rollup_posts_orm(tz=settings.QMS_METRICS_TIME_ZONE)
     assert post_snapshot() == sql
+
+
+def test_both_plans_give_the_same_rows(people, accounts, checklist):
+    """Over INDEX_KEYS keys a run scans the posts once; up to it, one index range per key."""
+    from metrics.fallback_posts import rollup_posts_orm
+    from metrics.rollups_posts import INDEX_KEYS
+
+    items = [
+        (
+            accounts.x.pk if n % 3 else accounts.instagram.pk,
+            services.PostInput(
+                external_id=f"k{n}",
+                text="Hi",
+                sponsored=n % 4 == 0,
+                status="published" if n % 5 else "scheduled",
+                published_at=BASE + days(n) if n % 5 else None,
+                scheduled_at=BASE + days(n),
+                impressions=None if n % 6 == 0 else 100 + n,
+                likes=n,
+                shares=n % 3,
+            ),
+        )
+        for n in range(INDEX_KEYS + 10)
+    ]
+    by_id = {accounts.x.pk: accounts.x, accounts.instagram.pk: accounts.instagram}
+    created = services.posts_upsert_batch(account_by_id=by_id, items=items, source="csv", by=people.qa)["created"]
+    add_review(created[1], checklist, people.qa)
+    assert rollup_metrics(full=True).keys > INDEX_KEYS
+    scanned = post_snapshot()
+    PostDaily.objects.all().delete()
+    PrecheckDaily.objects.all().delete()
+    for start in range(0, INDEX_KEYS + 10, 30):  # ranged runs of 30 days: the per-key index plan
+        first = (BASE + days(start)).date()
+        assert rollup_metrics(full=True, day_from=first, day_to=first + days(29)).keys <= INDEX_KEYS
+    assert post_snapshot() == scanned
+    rollup_posts_orm(tz=settings.QMS_METRICS_TIME_ZONE)
+    assert post_snapshot() == scanned and len(scanned[0]) == INDEX_KEYS + 10  # a post a day

@@ -152,3 +152,12 @@ def test_patch_is_scoped_and_needs_the_right(api_for, people, accounts):
     assert api_for(None).patch(f"/api/v1/posts/{ours.pk}/", {"likes": 1}, format="json").status_code in (401, 403)
     ours.refresh_from_db()
     assert ours.likes is None
+
+
+def test_the_post_page_shows_the_engagement_once_reported(client_for, people, accounts):
+    quiet = make_post(accounts.x, "q1", by=people.reviewer)
+    loud = make_post(accounts.x, "l1", by=people.reviewer, impressions=1234, likes=56)
+    client = client_for(people.qa)
+    assert 'data-testid="post-engagement"' not in client.get(f"/reviews/posts/{quiet.pk}/").content.decode()
+    page = client.get(f"/reviews/posts/{loud.pk}/").content.decode()
+    assert 'data-testid="post-engagement"' in page and "<td>1234</td>" in page and "<td>56</td>" in page
