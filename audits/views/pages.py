@@ -61,11 +61,13 @@ def audit_list(request):
             status = 400
     qs = selectors.audit_list_page(request.user, filters=filters).order_by("-planned_start", "-id")
     page = Paginator(qs if status == 200 else [], PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    page.object_list = selectors.with_finding_counts(page.object_list)
     context = {
         "form": form,
         "page": page,
         "programmes": selectors.programme_list_for(request.user).order_by("-year", "team__name")[:20],
         "can_plan": bool(team_ids_with_right(request.user, Right.AUDIT_PLAN)),
+        "can_see_bank": bool(selectors.bank_team_ids(request.user)),
     }
     return render(request, "audits/audit_list.html", context, status=status)
 
