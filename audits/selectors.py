@@ -64,6 +64,24 @@ def audit_list_page(user, *, filters: dict | None = None) -> QuerySet[Audit]:
     return qs
 
 
+AUDIT_PAGE = 25
+
+
+def audit_list_keyset(qs: QuerySet[Audit], *, after: tuple[date, int] | None, limit: int) -> list[Audit]:
+    """A page of audits, latest planned start first, keyset-paged on (planned_start, id) DESC:
+    read from the ``audits_list_order_idx`` index at any depth, and no COUNT of every visible
+    audit. The keyset is two index range scans (the rest of this start day, then earlier days):
+    one OR-ed condition can't be an index condition."""
+    qs = qs.order_by("-planned_start", "-id")
+    if after is None:
+        return list(qs[:limit])
+    start, last_id = after
+    page = list(qs.filter(planned_start=start, id__lt=last_id)[:limit])
+    if len(page) < limit:
+        page += list(qs.filter(planned_start__lt=start)[: limit - len(page)])
+    return page
+
+
 def with_finding_counts(audits) -> list[Audit]:
     """``finding_count`` and ``nc_count`` on each audit of a page, in one grouped query over
     that page's audits only (the findings' audit index)."""

@@ -87,3 +87,25 @@ def test_the_api_shows_and_takes_the_response_date_from_the_lead_only(people, cl
     assert bad.status_code == 400 and "response_due" in bad.json()
     lead = client_for(people.lead).patch(url, {"response_due": later}, content_type="application/json")
     assert lead.status_code == 403
+
+
+def test_the_audit_list_pages_by_keyset_across_equal_and_earlier_start_days(people, client_for, programme, monkeypatch):
+    from .conftest import plan_audit
+
+    monkeypatch.setattr(selectors, "AUDIT_PAGE", 2)
+    same_a = plan_audit(people, programme, title="A", days=10)
+    same_b = plan_audit(people, programme, title="B", days=10)
+    same_c = plan_audit(people, programme, title="C", days=10)
+    earlier = plan_audit(people, programme, title="D", days=3)
+    latest = plan_audit(people, programme, title="E", days=20)
+    client = client_for(people.qa)
+    seen, url = [], reverse("audits:list")
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200
+        seen += [a.pk for a in page.context["audits"]]
+        url = reverse("audits:list") + page.context["next_url"] if page.context["next_url"] else None
+    assert seen == [latest.pk, same_c.pk, same_b.pk, same_a.pk, earlier.pk]
+    assert client.get(reverse("audits:list"), {"after": "yesterday:1"}).status_code == 400
+    filtered = client.get(reverse("audits:list"), {"status": "planned"})
+    assert "status=planned" in filtered.context["next_url"]
