@@ -48,6 +48,22 @@ def team_members(
     return qs.distinct().order_by("username")
 
 
+def members_by_team(team_ids: set[int], role: str) -> dict[int, list[int]]:
+    """Ids of the active members holding ``role`` in each of ``team_ids``, in one query: who a
+    reminder job escalates to (team leads, QA managers), for many teams at once."""
+    found: dict[int, list[int]] = {}
+    if not team_ids:
+        return found
+    rows = (
+        Membership.objects.filter(team_id__in=team_ids, role=role, user__is_active=True)
+        .order_by("team_id", "user_id")
+        .values_list("team_id", "user_id")
+    )
+    for team_id, user_id in rows:
+        found.setdefault(team_id, []).append(user_id)
+    return found
+
+
 def membership_list_for(user: User, *, team_id: int) -> QuerySet[Membership]:
     """A team's memberships, for a member of that team; another team is NotFound (404)."""
     if team_id not in team_ids_of(user):

@@ -25,6 +25,11 @@ class AuditFilterForm(BootstrapForm):
     audit_type = forms.ChoiceField(label="Type", choices=[("", "Any type"), *AuditType.choices], required=False)
 
 
+class FindingFilterForm(BootstrapForm):
+    classification = forms.ChoiceField(choices=[("", "Any classification"), *Classification.choices], required=False)
+    awaiting = forms.BooleanField(label="Awaiting a response", required=False)
+
+
 class ProgrammeForm(BootstrapForm):
     team = forms.TypedChoiceField(coerce=int)
     year = forms.IntegerField(min_value=2000, max_value=2100)
@@ -107,6 +112,10 @@ class FindingForm(BootstrapForm):
         self.fields["question"].choices = [("", "—"), *((q.pk, f"{q.order}. {q.text[:80]}") for q in questions)]
 
 
+class ResponseDueForm(BootstrapForm):
+    response_due = forms.DateField(label="Response due", widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class RespondForm(BootstrapForm):
     response = forms.CharField(label="Auditee response", widget=_TEXTAREA, max_length=20_000)
 
@@ -149,3 +158,39 @@ def run_form(form: forms.Form, call):
 
     outcome = run_service(None, call, form=form)
     return outcome.value if outcome else None
+
+
+class BankFilterForm(BootstrapForm):
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    clause = forms.RegexField(
+        regex=r"^(4|5|6|7|8|9|10)(\.\d{1,2}){0,3}$",
+        required=False,
+        max_length=20,
+        help_text="7.5 finds 7.5 and 7.5.3",
+        error_messages={"invalid": "Give an ISO 9001 clause such as 7.5.3."},
+    )
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    retired = forms.BooleanField(label="Retired questions", required=False)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "All my teams"), *((t.pk, t.name) for t in teams)]
+
+
+class BankQuestionForm(BootstrapForm):
+    team = forms.TypedChoiceField(coerce=int)
+    question = forms.CharField(widget=_TEXTAREA, max_length=2_000)
+    clause = forms.CharField(required=False, max_length=20, help_text="ISO 9001 clause, e.g. 7.5.3")
+    document = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Linked document")
+    guidance = forms.CharField(widget=_TEXTAREA, required=False, max_length=20_000, help_text="What to look at.")
+
+    def __init__(self, *args, teams, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [(t.pk, t.name) for t in teams]
+        self.fields["document"].choices = [("", "—"), *((d.pk, f"{d.number} {d.title}") for d in documents)]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("team", None)
+        data["document"] = data.get("document")
+        return data

@@ -140,6 +140,9 @@ class Audit(models.Model):
         indexes = [
             models.Index(fields=["team", "status"], name="audits_team_status_idx"),
             models.Index(fields=["programme", "audit_type", "planned_start"], name="audits_prog_type_idx"),
+            # The audit list's order: a page is read from the index instead of sorting every
+            # visible audit (10,000 at scale) to keep 25.
+            models.Index(fields=["-planned_start", "-id"], name="audits_list_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +182,8 @@ class Audit(models.Model):
 
 
 class BankQuestion(models.Model):
-    """A team's question bank: questions an audit checklist is built from."""
+    """A team's question bank: questions an audit checklist is built from. A question is never
+    deleted (audit questions point to it); a retired one (``active`` false) is no longer offered."""
 
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="audit_questions")
     question = models.TextField()
@@ -189,12 +193,14 @@ class BankQuestion(models.Model):
     )
     guidance = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["clause", "id"]
+        indexes = [models.Index(fields=["team", "active", "clause"], name="audits_bank_team_clause_idx")]
 
     def __str__(self) -> str:
         return self.question[:80]
@@ -252,6 +258,9 @@ class Finding(models.Model):
     requirement = models.TextField(blank=True)
     evidence_text = models.TextField("objective evidence", blank=True)
     auditee_response = models.TextField(blank=True)
+    # When the auditee's response is due: set when the finding is recorded, changed by the lead
+    # auditor; the reminder job reminds and escalates from it (audits/reminders.py).
+    response_due = models.DateField(null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -266,7 +275,11 @@ class Finding(models.Model):
     class Meta:
         ordering = ["audit", "number"]
         constraints = [models.UniqueConstraint(fields=["audit", "number"], name="audits_finding_number")]
-        indexes = [models.Index(fields=["classification", "clause"], name="audits_finding_class_idx")]
+        indexes = [
+            models.Index(fields=["classification", "clause"], name="audits_finding_class_idx"),
+            # The reminder job's read: findings still waiting for a response, by due date.
+            models.Index(fields=["response_due"], condition=Q(auditee_response=""), name="audits_finding_awaiting_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.get_classification_display()}"

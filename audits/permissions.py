@@ -100,8 +100,14 @@ def can_respond(user, finding) -> bool:
     return has_right(user, finding.team_id, Right.AUDIT_RESPOND)
 
 
-def can_manage_bank(user, team_id: int) -> bool:
+def can_see_bank(user, team_id: int) -> bool:
+    """The team's question bank, read-only: planners and auditors of the team."""
     return can_plan(user, team_id) or has_right(user, team_id, Right.AUDIT_RUN)
+
+
+def can_manage_bank(user, team_id: int) -> bool:
+    """Add, change, retire and reinstate the team's bank questions: those who plan its audits."""
+    return can_plan(user, team_id)
 
 
 def ensure(allowed: bool, message: str) -> None:

@@ -49,15 +49,10 @@ def audit_list_for(user) -> QuerySet[Audit]:
 
 
 def audit_list_page(user, *, filters: dict | None = None) -> QuerySet[Audit]:
-    """The list: counts of findings per audit in the same query."""
-    qs = audit_list_for(user).annotate(
-        finding_count=Count("findings", distinct=True),
-        nc_count=Count(
-            "findings",
-            filter=Q(findings__classification__in=[Classification.MAJOR_NC, Classification.MINOR_NC]),
-            distinct=True,
-        ),
-    )
+    """The list, filtered. The finding counts are added per page (``with_finding_counts``): a
+    count joined into this query would group every visible audit's findings (100,000 at scale)
+    before the page is cut, and the paginator's COUNT would do it again."""
+    qs = audit_list_for(user)
     filters = filters or {}
     for field in ("status", "audit_type"):
         if filters.get(field):
@@ -67,6 +62,44 @@ def audit_list_page(user, *, filters: dict | None = None) -> QuerySet[Audit]:
     if filters.get("team"):
         qs = qs.filter(team_id=filters["team"])
     return qs
+
+
+AUDIT_PAGE = 25
+
+
+def audit_list_keyset(qs: QuerySet[Audit], *, after: tuple[date, int] | None, limit: int) -> list[Audit]:
+    """A page of audits, latest planned start first, keyset-paged on (planned_start, id) DESC:
+    read from the ``audits_list_order_idx`` index at any depth, and no COUNT of every visible
+    audit. The keyset is two index range scans (the rest of this start day, then earlier days):
+    one OR-ed condition can't be an index condition."""
+    qs = qs.order_by("-planned_start", "-id")
+    if after is None:
+        return list(qs[:limit])
+    start, last_id = after
+    page = list(qs.filter(planned_start=start, id__lt=last_id)[:limit])
+    if len(page) < limit:
+        page += list(qs.filter(planned_start__lt=start)[: limit - len(page)])
+    return page
+
+
+def with_finding_counts(audits) -> list[Audit]:
+    """``finding_count`` and ``nc_count`` on each audit of a page, in one grouped query over
+    that page's audits only (the findings' audit index)."""
+    audits = list(audits)
+    counts = {
+        row["audit_id"]: row
+        for row in Finding.objects.filter(audit_id__in=[a.pk for a in audits])
+        .values("audit_id")
+        .annotate(
+            n=Count("id"),
+            nc=Count("id", filter=Q(classification__in=[Classification.MAJOR_NC, Classification.MINOR_NC])),
+        )
+        .order_by()
+    }
+    for audit in audits:
+        row = counts.get(audit.pk, {})
+        audit.finding_count, audit.nc_count = row.get("n", 0), row.get("nc", 0)
+    return audits
 
 
 def _detail_prefetch(qs: QuerySet[Audit]) -> QuerySet[Audit]:
@@ -144,6 +177,24 @@ def finding_list_for(user) -> QuerySet[Finding]:
     )
 
 
+FINDING_PAGE = 50
+
+
+def finding_list_page(user, *, filters: dict | None = None, after: int | None = None) -> list[Finding]:
+    """One page of the finding list, newest first, keyset-paged on the id (``after`` the last id
+    shown): any page costs the same however deep, and no COUNT walks 100,000 findings.
+    One row more than the page is returned so the caller knows whether there is a next page."""
+    filters = filters or {}
+    qs = finding_list_for(user).order_by("-id")
+    if filters.get("classification"):
+        qs = qs.filter(classification=filters["classification"])
+    if filters.get("awaiting"):
+        qs = qs.filter(auditee_response="", audit__status__in=[Status.IN_PROGRESS, Status.REPORTING])
+    if after is not None:
+        qs = qs.filter(id__lt=after)
+    return list(qs[: FINDING_PAGE + 1])
+
+
 def finding_get_for(user, finding_id: int) -> Finding:
     finding = (
         finding_list_for(user)
@@ -209,10 +260,48 @@ def programme_calendar(user, programme: AuditProgramme) -> list[dict]:
     return months
 
 
+def bank_team_ids(user) -> set[int]:
+    """Teams whose question bank the user may read: where they plan or run audits."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return team_ids_with_right(user, Right.AUDIT_PLAN) | team_ids_with_right(user, Right.AUDIT_RUN)
+
+
 def bank_for(user, team_ids: set[int]) -> QuerySet[BankQuestion]:
-    """Bank questions of the given teams the user may plan or run audits in."""
-    allowed = team_ids_with_right(user, Right.AUDIT_PLAN) | team_ids_with_right(user, Right.AUDIT_RUN)
-    return BankQuestion.objects.filter(team_id__in=team_ids & allowed, active=True).select_related("document")
+    """What the checklist builder offers: the active (never a retired) bank questions of the
+    given teams the user may plan or run audits in."""
+    return BankQuestion.objects.filter(team_id__in=team_ids & bank_team_ids(user), active=True).select_related(
+        "document"
+    )
+
+
+def bank_list_for(
+    user, *, team_id: int | None = None, clause: str = "", search: str = "", active: bool | None = True
+) -> QuerySet[BankQuestion]:
+    """The bank page and API: the user's teams' questions, by clause then id. ``clause`` matches
+    the clause and its sub-clauses (``7.5`` finds ``7.5`` and ``7.5.3``); ``search`` the question
+    and guidance text; ``active`` None gives retired questions too."""
+    qs = BankQuestion.objects.filter(team_id__in=bank_team_ids(user)).select_related("team", "document")
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if active is not None:
+        qs = qs.filter(active=active)
+    if clause:
+        qs = qs.filter(Q(clause=clause) | Q(clause__startswith=f"{clause}."))
+    if search:
+        qs = qs.filter(Q(question__icontains=search) | Q(guidance__icontains=search))
+    return qs
+
+
+def bank_question_get_for(user, question_id: int) -> BankQuestion:
+    item = (
+        BankQuestion.objects.filter(pk=question_id, team_id__in=bank_team_ids(user))
+        .select_related("team", "document", "created_by")
+        .first()
+    )
+    if item is None:
+        raise NotFound("No such question.")
+    return item
 
 
 def audits_of_auditor(user, *, limit: int = 10) -> list[Audit]:

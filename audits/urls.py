@@ -7,6 +7,10 @@ app_name = "audits"
 
 urlpatterns = [
     path("", views.audit_list, name="list"),
+    path("question-bank/", views.bank_list, name="bank"),
+    path("question-bank/new/", views.bank_create, name="bank-create"),
+    path("question-bank/<int:question_id>/", views.bank_question, name="bank-question"),
+    path("question-bank/<int:question_id>/<slug:step>/", views.bank_question_step, name="bank-question-step"),
     path("programmes/new/", views.programme_create, name="programme-create"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme"),
     path("programmes/<int:programme_id>/plan/", views.audit_create, name="audit-create"),
@@ -21,7 +25,9 @@ urlpatterns = [
     path("<int:audit_id>/report/", views.report, name="report"),
     path("<int:audit_id>/report.pdf", views.report_pdf, name="report-pdf"),
     path("<int:audit_id>/steps/<slug:step>/", views.audit_step, name="step"),
+    path("findings/", views.finding_list, name="findings"),
     path("findings/<int:finding_id>/", views.finding_detail, name="finding"),
     path("findings/<int:finding_id>/respond/", views.finding_respond, name="finding-respond"),
+    path("findings/<int:finding_id>/response-due/", views.finding_response_due, name="finding-response-due"),
     *pack_urlpatterns,
 ]

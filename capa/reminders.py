@@ -1,27 +1,17 @@
 """What CAPA has due: action items (7 days and 1 day before, on the day, then overdue with
 escalation) and effectiveness checks. Read by core's reminder job."""
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.roles import Role
-from accounts.selectors import team_members
+from accounts.selectors import members_by_team
 from core.reminders import BEFORE, Due, escalation_buckets, window_bucket
 
 from .models import ActionItem, EffectivenessCheck
 from .workflow import FINAL
-
-
-def _people_by_team(team_ids: set[int], role: str) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    for user in team_members(team_ids=team_ids, roles=(role,)).prefetch_related("memberships"):
-        for membership in user.memberships.all():
-            if membership.team_id in team_ids and membership.role == role:
-                found[membership.team_id].append(user.pk)
-    return found
 
 
 def due_reminders(today: date):
@@ -42,8 +32,8 @@ def due_reminders(today: date):
         )
     )
     teams = {i["corrective_action__team_id"] for i in items}
-    leads = _people_by_team(teams, Role.TEAM_LEAD) if teams else {}
-    qa = _people_by_team(teams, Role.QA_MANAGER) if teams else {}
+    leads = members_by_team(teams, Role.TEAM_LEAD)
+    qa = members_by_team(teams, Role.QA_MANAGER)
     item_type = ContentType.objects.get_for_model(ActionItem).pk
     for item in items:
         team = item["corrective_action__team_id"]

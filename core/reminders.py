@@ -42,15 +42,16 @@ def reminder_providers() -> list[Callable[[date], Iterable[Due]]]:
     return list(_providers.values())
 
 
-def window_bucket(due_on: date, today: date) -> str | None:
+def window_bucket(due_on: date, today: date, *, before: tuple[int, ...] = BEFORE) -> str | None:
     """The most advanced window reached for an item due on ``due_on``; None before the first.
-    Earlier windows a missed run skipped are not sent late: the latest one says more."""
+    Earlier windows a missed run skipped are not sent late: the latest one says more.
+    ``before`` gives the windows in days (``(14, 7)`` for audits ahead of their start)."""
     days_left = (due_on - today).days
     if days_left < 0:
         return "overdue"
     if days_left == 0:
         return "due"
-    for days in sorted(BEFORE):
+    for days in sorted(before):
         if days_left <= days:
             return f"{days}d"
     return None

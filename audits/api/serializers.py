@@ -300,6 +300,7 @@ class AuditFindingSerializer(serializers.ModelSerializer):
             "requirement",
             "evidence_text",
             "auditee_response",
+            "response_due",
             "responded_at",
             "nonconformity",
             "created_at",
@@ -324,6 +325,9 @@ class AuditFindingCreateSerializer(serializers.Serializer):
     evidence_text = serializers.CharField(required=False, allow_blank=True, default="", **_TEXT)
     team = serializers.IntegerField(min_value=1, required=False)
     question = serializers.IntegerField(min_value=1, required=False)
+    response_due = serializers.DateField(
+        required=False, help_text="When the auditee's response is due (lead auditor); 14 days from today by default."
+    )
 
 
 class AuditFindingUpdateSerializer(serializers.Serializer):
@@ -332,6 +336,7 @@ class AuditFindingUpdateSerializer(serializers.Serializer):
     clause = serializers.CharField(required=False, allow_blank=True, max_length=20)
     requirement = serializers.CharField(required=False, allow_blank=True, **_TEXT)
     evidence_text = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    response_due = serializers.DateField(required=False, help_text="Lead auditor only.")
 
 
 class FindingRespondSerializer(serializers.Serializer):

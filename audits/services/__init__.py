@@ -12,12 +12,12 @@ from .audits import (
     programme_create,
     programme_update,
 )
+from .bank import bank_question_create, bank_question_reinstate, bank_question_retire, bank_question_update
 from .checklists import (
     answer_record,
     audit_question_add,
     audit_questions_copy_previous,
     audit_questions_from_checklist,
-    bank_question_create,
 )
 from .evidence import evidence_add, record_get_for
 from .findings import finding_create, finding_respond, finding_update
@@ -38,6 +38,9 @@ __all__ = [
     "audit_start",
     "audit_update",
     "bank_question_create",
+    "bank_question_reinstate",
+    "bank_question_retire",
+    "bank_question_update",
     "evidence_add",
     "finding_create",
     "finding_respond",

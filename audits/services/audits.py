@@ -10,11 +10,12 @@ from accounts.models import Team, User
 from accounts.permissions import can_view_team, team_ids_of
 from audits import permissions as perms
 from audits.models import Audit, AuditProgramme, AuditType
+from audits.reminders import FINDING_RESPONSE, OVERDUE, UPCOMING
 from audits.selectors import audit_lock
 from audits.workflow import Status, assert_transition
 from core.exceptions import TransitionNotAllowed, ValidationError
 from core.models import Meaning
-from core.services import signature_create
+from core.services import notifications_resolve, signature_create
 
 from ._common import choice, ensure_visible, next_reference, save, text
 from .independence import ensure_independent
@@ -241,6 +242,7 @@ def audit_start(*, audit_id: int, by: User) -> Audit:
     audit.status = Status.IN_PROGRESS
     audit.actual_start = timezone.localdate()
     save(audit, "audit started", by)
+    notifications_resolve(subject=audit, kind=UPCOMING)  # "starts in 7 days" is moot now
     from audits.tasks import audit_notify_started
 
     audit_notify_started.delay_on_commit(audit.pk)
@@ -280,6 +282,7 @@ def audit_report(
             setattr(audit, name, text(value, name))
     audit.status = Status.REPORTING
     save(audit, "fieldwork done: reporting", by)
+    notifications_resolve(subject=audit, kind=OVERDUE)  # fieldwork is done
     return audit
 
 
@@ -304,6 +307,7 @@ def audit_close(*, audit_id: int, password: str, by: User) -> Audit:
     audit.closed_signature = signature
     # The signature hash covers the closed state; this save only links the signature row.
     save(audit, "report signature linked", by)
+    _resolve_all(audit)
     return audit
 
 
@@ -319,4 +323,13 @@ def audit_cancel(*, audit_id: int, reason: str, by: User) -> Audit:
     audit.status = Status.CANCELLED
     audit.cancelled_at = timezone.now()
     save(audit, f"cancelled: {audit.cancel_reason[:100]}", by)
+    _resolve_all(audit)
     return audit
+
+
+def _resolve_all(audit: Audit) -> None:
+    """A closed or cancelled audit asks nothing more of anyone: its reminders and those of its
+    findings (a response can no longer be recorded) leave the inboxes."""
+    notifications_resolve(subject=audit)
+    for finding in audit.findings.filter(auditee_response=""):
+        notifications_resolve(subject=finding, kind=FINDING_RESPONSE)

@@ -1,11 +1,11 @@
-"""Checklists: the question bank, an audit's questions (from the bank, an SOP's checklist, a
+"""Checklists: an audit's questions (from the bank, an SOP's checklist, a
 previous audit, or new) and the answers."""
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Team, User
+from accounts.models import User
 from audits import permissions as perms
 from audits.models import Answer, AnswerValue, Audit, AuditQuestion, BankQuestion, QuestionSource
 from audits.selectors import audit_lock, previous_audit
@@ -34,32 +34,6 @@ def _editable_checklist(audit: Audit, by: User) -> None:
 
 def _next_order(audit: Audit) -> int:
     return (AuditQuestion.objects.filter(audit=audit).aggregate(m=Max("order"))["m"] or 0) + 1
-
-
-@transaction.atomic
-def bank_question_create(
-    *, team: Team, question: str, by: User, clause: str = "", guidance: str = "", document_id: int | None = None
-) -> BankQuestion:
-    perms.ensure(
-        perms.can_manage_bank(by, team.pk), "Only auditors and QA managers of the team keep its question bank."
-    )
-    document = None
-    if document_id is not None:
-        from docs_control.selectors import document_list_for
-
-        document = document_list_for(by).filter(pk=document_id, team=team).first()
-        if document is None:
-            raise ValidationError({"document": "Choose a document of the team."})
-    item = BankQuestion(
-        team=team,
-        question=text(question, "question", required="Write the question."),
-        clause=_clause(clause),
-        guidance=text(guidance, "guidance"),
-        document=document,
-        created_by=by,
-    )
-    save(item, "added to the question bank", by)
-    return item
 
 
 @transaction.atomic

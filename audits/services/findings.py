@@ -1,6 +1,8 @@
 """Findings. A major or minor nonconformity raises exactly one nonconformity through capa's service
 (source = the finding), linked both ways; saving the finding again raises nothing more."""
 
+from datetime import date, timedelta
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -8,14 +10,29 @@ from django.utils import timezone
 from accounts.models import User
 from audits import permissions as perms
 from audits.models import NC_SEVERITY, AuditQuestion, Classification, Finding
+from audits.reminders import FINDING_RESPONSE
 from audits.selectors import audit_lock
 from audits.workflow import ensure_working
 from core.exceptions import ValidationError
+from core.services import notifications_resolve
 
 from ._common import choice, ensure_visible, save, text
 from .checklists import _clause
 
-EDITABLE = ("classification", "clause", "statement", "requirement", "evidence_text")
+EDITABLE = ("classification", "clause", "statement", "requirement", "evidence_text", "response_due")
+# The auditee's response is due this many days after the finding is recorded, unless the lead
+# auditor sets another date.
+RESPONSE_DAYS = 14
+
+
+def _response_due(value, recorded_on: date) -> date:
+    if not isinstance(value, date):
+        raise ValidationError({"response_due": "Give a date (YYYY-MM-DD)."})
+    if value < recorded_on:
+        raise ValidationError({"response_due": f"Give a date on or after {recorded_on:%Y-%m-%d} (recorded)."})
+    if value > recorded_on + timedelta(days=366):
+        raise ValidationError({"response_due": "Give a date within a year of the finding."})
+    return value
 
 
 def _raise_nonconformity(finding: Finding, by: User) -> None:
@@ -80,6 +97,7 @@ def finding_create(
     evidence_text: str = "",
     team_id: int | None = None,
     question_id: int | None = None,
+    response_due: date | None = None,
 ) -> Finding:
     audit = audit_lock(audit_id)
     ensure_visible(perms.can_view(by, audit))
@@ -106,6 +124,12 @@ def finding_create(
             raise ValidationError({"question": "Choose a question of this audit."})
         if not cleaned["clause"]:
             cleaned["clause"] = question.clause
+    today = timezone.localdate()
+    if response_due is None:
+        response_due = today + timedelta(days=RESPONSE_DAYS)
+    else:
+        perms.ensure(perms.is_lead(by, audit), "Only the lead auditor sets when the response is due.")
+    cleaned["response_due"] = _response_due(response_due, today)
     number = (Finding.objects.filter(audit=audit).aggregate(m=Max("number"))["m"] or 0) + 1
     finding = Finding(audit=audit, number=number, team_id=team_id, question=question, created_by=by, **cleaned)
     save(finding, "finding recorded", by)
@@ -125,6 +149,9 @@ def finding_update(*, finding_id: int, by: User, **data) -> Finding:
     if unknown:
         raise ValidationError({k: "Unknown field." for k in sorted(unknown)})
     cleaned = _clean(data)
+    if "response_due" in data:
+        perms.ensure(perms.is_lead(by, audit), "Only the lead auditor changes when the response is due.")
+        cleaned["response_due"] = _response_due(data["response_due"], timezone.localdate(finding.created_at))
     if finding.nonconformity_id and cleaned.get("classification", finding.classification) not in NC_SEVERITY:
         raise ValidationError(
             {
@@ -152,4 +179,5 @@ def finding_respond(*, finding_id: int, response: str, by: User) -> Finding:
     finding.responded_by = by
     finding.responded_at = timezone.now()
     save(finding, "auditee responded", by)
+    notifications_resolve(subject=finding, kind=FINDING_RESPONSE)  # its reminders leave the inbox
     return finding

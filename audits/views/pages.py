@@ -1,7 +1,8 @@
 """Audit pages: lists, programmes, the audit and its steps, the report."""
 
+from datetime import date
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,8 +15,6 @@ from audits import forms, pdf, selectors, services
 from audits import permissions as perms
 from audits.workflow import Status
 from core.views.helpers import domain_errors
-
-PAGE_SIZE = 25
 
 
 def _can(user, audit) -> dict:
@@ -59,15 +58,43 @@ def audit_list(request):
             filters = form.cleaned_data
         else:
             status = 400
-    qs = selectors.audit_list_page(request.user, filters=filters).order_by("-planned_start", "-id")
-    page = Paginator(qs if status == 200 else [], PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    after = _after(request.GET.get("after", ""))
+    audits = []
+    if status == 200 and after is not False:
+        qs = selectors.audit_list_page(request.user, filters=filters)
+        audits = selectors.audit_list_keyset(qs, after=after or None, limit=selectors.AUDIT_PAGE + 1)
+    elif after is False:
+        status = 400
+    more = len(audits) > selectors.AUDIT_PAGE
+    audits = selectors.with_finding_counts(audits[: selectors.AUDIT_PAGE])
+    params = request.GET.copy()
+    params.pop("after", None)
+    first_url = "?" + params.urlencode() if after else None
+    next_url = None
+    if more:
+        params["after"] = f"{audits[-1].planned_start:%Y-%m-%d}:{audits[-1].pk}"
+        next_url = "?" + params.urlencode()
     context = {
         "form": form,
-        "page": page,
+        "audits": audits,
+        "next_url": next_url,
+        "first_url": first_url,
         "programmes": selectors.programme_list_for(request.user).order_by("-year", "team__name")[:20],
         "can_plan": bool(team_ids_with_right(request.user, Right.AUDIT_PLAN)),
+        "can_see_bank": bool(selectors.bank_team_ids(request.user)),
     }
     return render(request, "audits/audit_list.html", context, status=status)
+
+
+def _after(value: str):
+    """The keyset cursor ``YYYY-MM-DD:id``: None when absent, False when malformed (a 400)."""
+    if not value:
+        return None
+    day, _, last = value.partition(":")
+    try:
+        return (date.fromisoformat(day), int(last)) if last.isdecimal() else False
+    except ValueError:
+        return False
 
 
 @require_http_methods(["GET", "POST"])

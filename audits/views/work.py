@@ -136,6 +136,36 @@ def finding_create(request, audit_id: int):
 
 @require_GET
 @domain_errors
+def finding_list(request):
+    if not perms.can_see_audits(request.user):
+        raise Http404("No findings.")
+    form = forms.FindingFilterForm(request.GET or None)
+    after = request.GET.get("after", "")
+    valid = not form.is_bound or form.is_valid()
+    findings = []
+    if valid and (after == "" or after.isdecimal()):
+        filters = form.cleaned_data if form.is_bound else {}
+        findings = selectors.finding_list_page(request.user, filters=filters, after=int(after) if after else None)
+    more = len(findings) > selectors.FINDING_PAGE
+    findings = findings[: selectors.FINDING_PAGE]
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_url = None
+    if more:
+        params["after"] = str(findings[-1].pk)
+        next_url = "?" + params.urlencode()
+    params.pop("after", None)
+    context = {
+        "form": form,
+        "findings": findings,
+        "next_url": next_url,
+        "first_url": "?" + params.urlencode() if after else None,
+    }
+    return render(request, "audits/finding_list.html", context, status=200 if valid else 400)
+
+
+@require_GET
+@domain_errors
 def finding_detail(request, finding_id: int):
     finding = selectors.finding_get_for(request.user, finding_id)
     audit = _audit(request, finding.audit_id)
@@ -149,8 +179,25 @@ def finding_detail(request, finding_id: int):
         if can_add
         else None,
         "respond_form": forms.RespondForm(initial={"response": finding.auditee_response}),
+        "can_set_due": perms.is_lead(request.user, audit) and audit.is_working,
+        "due_form": forms.ResponseDueForm(initial={"response_due": finding.response_due}),
     }
     return render(request, "audits/finding_detail.html", context)
+
+
+@require_POST
+@domain_errors
+def finding_response_due(request, finding_id: int):
+    """The lead auditor moves the date the auditee's response is due."""
+    finding = selectors.finding_get_for(request.user, finding_id)
+    form = forms.ResponseDueForm(request.POST)
+    if form.is_valid() and forms.run_form(
+        form, lambda: services.finding_update(finding_id=finding.pk, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Response due date changed.")
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return HttpResponseRedirect(finding.get_absolute_url())
 
 
 @require_POST

@@ -33,7 +33,7 @@ def _grow(people, programme, n: int) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/audits/", "/api/v1/findings/", "/audits/", "/api/v1/audit-programmes/"],
+    ["/api/v1/audits/", "/api/v1/findings/", "/audits/", "/audits/findings/", "/api/v1/audit-programmes/"],
 )
 def test_lists_cost_the_same_at_one_and_three_times_the_rows(people, client_for, programme, url):
     client = client_for(people.qa)
