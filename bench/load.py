@@ -270,7 +270,7 @@ class TokenUser(HttpUser):
         )
         self.client.headers["Authorization"] = f"Token {r.json()['token']}"
         me = self.client.get("/api/v1/me/", name="api me").json()
-        self.team = next(t["id"] for t in me["teams"] if t["name"] == "Scale")
+        self.team = next(m["team_id"] for m in me["memberships"] if m["team"] == "Scale")
 
 
 class ApiClient(TokenUser):
@@ -512,7 +512,10 @@ def _report(environment, **_kwargs):
         f"database {1000 * cpu.get('database', 0) / n:.1f} ms; the workers' import and pack included in 'all')"
     )
     print(f"load average (1, 5, 15 min) before {STATE.get('uptime_before')}, after {STATE.get('uptime_after')}")
-    ok = total.num_failures == 0
+    crashed = sum(e["count"] for e in environment.runner.exceptions.values()) if environment.runner else 0
+    if crashed:
+        print(f"exceptions in the users' code: {crashed} (see the log above)")
+    ok = total.num_failures == 0 and not crashed
     for label in ("import", "pack"):
         job = STATE[label] or {}
         finished = job.get("done") is not None and job.get("status") == "done"
