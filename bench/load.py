@@ -3,13 +3,13 @@
     # once: the volumes and the people (see docs/operations.md, "Load test")
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_load
     .venv/bin/python manage.py seed_scale --posts 1000000 --reviews 1000000
-    DJANGO_MEDIA_ROOT=var/stack/media .venv/bin/python bench/load_seed.py
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/8 DJANGO_MEDIA_ROOT=var/stack/media .venv/bin/python bench/load_seed.py
     # the stack, then the run (it stops by itself)
     QMS_HTTP_PORT=8608 WEB_CONCURRENCY=4 CELERY_BROKER_URL=redis://127.0.0.1:6379/8 bin/stack &
-    .venv/bin/locust -f bench/load.py --headless -u 50 -r 2 -t 3m --host http://127.0.0.1:8608
+    .venv/bin/locust -f bench/load.py --headless -u 50 -r 0.5 -t 4m --host http://127.0.0.1:8608
 
 Who (Locust users, by weight; one "ops" user besides):
-  reviewers   work their account's queue: the queue page, the review page, then the keyboard
+  reviewers   work the queue: the queue page, the review page, then the keyboard
               page's submit as htmx sends it (HX-Request, X-CSRFToken) and the next review page
               htmx fetches from the answer's HX-Location;
   team leads  read their approval inbox, the revision and its diff, and approve (signed);
