@@ -3,10 +3,9 @@ fetcher serves only our static files, so the HTML can't make WeasyPrint fetch an
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from core.selectors import signatures_of
-from docs_control.pdf import STATIC_SCHEME, StaticOnlyFetcher
+from docs_control.pdf import html_to_pdf
 
 from . import selectors
 from .models import Audit
@@ -34,4 +33,4 @@ def report_html(audit: Audit) -> str:
 
 
 def report_pdf_bytes(audit: Audit) -> bytes:
-    return HTML(string=report_html(audit), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return html_to_pdf(report_html(audit))

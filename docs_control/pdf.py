@@ -1,6 +1,13 @@
 """Controlled copies as PDF (WeasyPrint). WeasyPrint fetches nothing from the network: the
-fetcher below serves our own static files and refuses every other URL."""
+fetcher below serves our own static files and refuses every other URL.
 
+WeasyPrint is imported when a PDF is rendered, never with this module: importing it costs
+seconds of CPU (it parses its default stylesheets), and this module is imported with the URLconf,
+so at module level it slowed every web process's first request; on a busy machine gunicorn's
+60 s timeout killed the workers again and again before they had answered once (bench/load.py).
+"""
+
+import functools
 import hashlib
 import mimetypes
 
@@ -11,8 +18,6 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core.downloads import stored_file_response
 from core.selectors import signatures_of
@@ -24,18 +29,38 @@ from .rendering import render_markdown
 STATIC_SCHEME = "qms-static:"
 
 
-class StaticOnlyFetcher(URLFetcher):
-    def fetch(self, url, headers=None):
-        if not url.startswith(STATIC_SCHEME):
-            raise ValueError(f"PDF rendering fetches no external resource: {url[:80]}")
-        relative = url[len(STATIC_SCHEME) :].lstrip("/")
-        path = finders.find(relative) if ".." not in relative else None
-        if not path:
-            raise ValueError(f"No such static file: {relative[:80]}")
-        with open(path, "rb") as fh:
-            body = fh.read()
-        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body, {"Content-Type": mime})
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(STATIC_SCHEME):
+                raise ValueError(f"PDF rendering fetches no external resource: {url[:80]}")
+            relative = url[len(STATIC_SCHEME) :].lstrip("/")
+            path = finders.find(relative) if ".." not in relative else None
+            if not path:
+                raise ValueError(f"No such static file: {relative[:80]}")
+            with open(path, "rb") as fh:
+                body = fh.read()
+            mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    return StaticOnlyFetcher
+
+
+def __getattr__(name: str):
+    """``StaticOnlyFetcher``, the class, made (and WeasyPrint imported) on first use."""
+    if name == "StaticOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The one way this project renders a PDF: WeasyPrint with the static-only fetcher."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=STATIC_SCHEME + "/", url_fetcher=_fetcher_class()()).write_pdf()
 
 
 def _html(version: DocumentVersion) -> str:
@@ -52,7 +77,7 @@ def _html(version: DocumentVersion) -> str:
 
 
 def version_pdf_bytes(version: DocumentVersion) -> bytes:
-    return HTML(string=_html(version), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return html_to_pdf(_html(version))
 
 
 def _cache_name(version: DocumentVersion) -> str:

@@ -5,10 +5,9 @@ PDF shows the same content every time."""
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from core.selectors import signatures_of
-from docs_control.pdf import STATIC_SCHEME, StaticOnlyFetcher
+from docs_control.pdf import html_to_pdf
 
 from .reviews import review_figures
 
@@ -24,7 +23,7 @@ def review_pdf_bytes(review) -> bytes:
             "printed_at": review.closed_at or timezone.now(),
         },
     )
-    return HTML(string=html, base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return html_to_pdf(html)
 
 
 def review_pdf_response(review) -> HttpResponse:

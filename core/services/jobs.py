@@ -141,7 +141,11 @@ def jobs_sweep() -> dict[str, int]:
     for kind in registered_jobs():
         model = kind.model
         quiet_running = Q(status=JobStatus.RUNNING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
-        quiet_queued = Q(status=JobStatus.QUEUED) & (Q(heartbeat_at__lt=queued_stale) | Q(heartbeat_at__isnull=True))
+        # A queued row never touched (no heartbeat yet) counts from its creation: a pack requested
+        # a moment ago was re-sent at the next sweep, and two workers built it at once.
+        quiet_queued = Q(status=JobStatus.QUEUED) & (
+            Q(heartbeat_at__lt=queued_stale) | Q(heartbeat_at__isnull=True, created_at__lt=queued_stale)
+        )
         with transaction.atomic():
             # skip_locked: a row a worker is claiming right now is left to that worker.
             for run in model.objects.select_for_update(skip_locked=True).filter(quiet_running | quiet_queued):

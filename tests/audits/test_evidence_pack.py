@@ -205,6 +205,26 @@ def test_a_build_superseded_by_a_newer_attempt_leaves_the_job_to_it(pack_audit, 
     assert default_storage.listdir(f"evidence-packs/{pack_audit.audit.pk}")[1] == []  # its ZIP is not kept
 
 
+def test_a_pack_just_requested_is_not_sent_again_by_the_sweeper(pack_audit, people, django_capture_on_commit_callbacks):
+    """A request waiting behind a long import has no heartbeat yet: the sweeper leaves it alone until
+    it has waited QMS_JOB_QUEUED_STALE_SECONDS, counted from its creation (found by bench/load.py:
+    the next sweep re-sent it and two workers built the same pack at once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.services.jobs import jobs_sweep
+
+    job = evidence_pack_request(audit_id=pack_audit.audit.pk, by=people.auditor)  # its task waits in the broker
+    with django_capture_on_commit_callbacks() as sent:
+        assert jobs_sweep()["resent"] == 0
+    assert sent == []
+    EvidencePackJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks() as sent:
+        assert jobs_sweep()["resent"] == 1
+    assert len(sent) == 1
+
+
 def test_a_pack_build_whose_worker_went_quiet_is_built_again_by_the_sweeper(
     pack_audit, people, django_capture_on_commit_callbacks
 ):
