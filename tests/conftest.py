@@ -145,3 +145,49 @@ def broker_url(request) -> str:
     if request.config.getoption("--broker") == "rabbitmq":
         return os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
     return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture
+def celery_processes(transactional_db, settings, broker_url, tmp_path):
+    """Start real Celery worker and beat processes (tests.servers.CeleryProcesses) on this test's
+    database and the chosen broker (--broker), on a queue of this test's own. Tasks the test sends
+    go there too; every process is stopped and the queue deleted at the end."""
+    import uuid
+
+    from django.db import connection
+
+    from qms.celery import app
+    from tests.servers import CeleryProcesses
+
+    db = connection.settings_dict
+    server = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    queue = f"qms-test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "TEST_DATABASE_URL": f"{server}/{db['NAME']}",
+        "TEST_BROKER_URL": broker_url,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "QMS_TEST_QUEUE": queue,
+    }
+    saved = {key: app.conf[key] for key in ("broker_url", "task_default_queue", "task_always_eager")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = broker_url  # what /readyz checks
+    app.conf.update(broker_url=broker_url, task_default_queue=queue, task_always_eager=False)
+    app._pool = None  # kombu keeps pools per broker URL; the next use picks the new URL's
+    app.__dict__.pop("amqp", None)
+    processes = CeleryProcesses(cwd=settings.BASE_DIR, env=env, log_dir=tmp_path / "celery")
+    try:
+        yield processes
+    finally:
+        processes.stop()
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+        if broker_url.startswith("redis"):
+            # A killed worker's message stays "unacked" in Redis; drop it so no later run sees it.
+            import redis
+
+            redis.Redis.from_url(broker_url).delete("unacked", "unacked_index", "unacked_mutex")
+        app.conf.update(**saved)
+        app._pool = None
+        app.__dict__.pop("amqp", None)

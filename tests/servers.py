@@ -2,6 +2,7 @@
 
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -85,3 +86,54 @@ class PrivateS3:
         if self.server is not None:
             self.server.stop()
         self.server = None
+
+
+class CeleryProcesses:
+    """Real ``celery worker`` and ``celery beat`` processes on a test's database and broker, on a
+    queue of their own (tests/worker_settings.py); each can be killed like a crashed host, and
+    stop() ends every one that was started."""
+
+    def __init__(self, *, cwd: Path, env: dict[str, str], log_dir: Path):
+        self.cwd = cwd
+        self.env = env
+        self.log_dir = log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.started: list[subprocess.Popen] = []
+
+    def _start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "qms", *args, "-l", "WARNING"]
+        with open(self.log_dir / f"{len(self.started)}-{args[0]}.log", "wb") as log:
+            process = subprocess.Popen(command, env={**self.env, **env}, cwd=self.cwd, stdout=log, stderr=log)
+        self.started.append(process)
+        return process
+
+    def logs(self) -> str:
+        """What the processes printed (warnings and errors): for a failing assertion's message."""
+        logs = sorted(self.log_dir.glob("*.log"))
+        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}" for log in logs)
+
+    def worker(self, *, pool: str = "solo", env: dict[str, str] | None = None) -> subprocess.Popen:
+        args = ["worker", f"--pool={pool}", "--without-mingle", "--without-gossip", "-Q", self.env["QMS_TEST_QUEUE"],
+                "-n", f"test{len(self.started)}@%h"]  # fmt: skip
+        if pool == "prefork":
+            args += ["-c", "1"]
+        return self._start(args, env or {})
+
+    def beat(self, *, schedule_file: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+        return self._start(["beat", "-s", str(schedule_file), "--pidfile="], env or {})
+
+    def stop(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (a prefork worker's pool children)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]

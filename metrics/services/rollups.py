@@ -1,11 +1,16 @@
 """The rollup runs.
 
 A run takes a transaction-level advisory lock, so two runs (a duplicate beat tick, two workers)
-never interleave: the second returns at once and leaves the queue for the next tick. A worker
-killed mid-run rolls its transaction back, queue rows included, so the next run redoes the work.
+never interleave: the second waits up to ``QMS_ROLLUP_LOCK_WAIT_SECONDS`` for the first to commit,
+then either runs (and finds little left to do) or gives up and leaves the queue for the next tick.
+A worker killed mid-run rolls its transaction back, queue rows included, so the next run redoes the
+work. The wait is for that case: the killed worker's backend holds the lock until PostgreSQL
+notices its client is gone (``client_connection_check_interval``, docs/operations.md), and the
+task that ``acks_late`` redelivers at once must not skip in the meantime.
 """
 
 import secrets
+import time
 from datetime import date
 
 from django.conf import settings
@@ -42,8 +47,7 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
         run.save(update_fields=["keys", "finished_at"])
         return run
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
-        if not cursor.fetchone()[0]:
+        if not _lock(cursor, wait=settings.QMS_ROLLUP_LOCK_WAIT_SECONDS):
             run.skipped = True
             run.finished_at = timezone.now()
             run.save(update_fields=["skipped", "finished_at"])
@@ -80,6 +84,18 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
     run.finished_at = timezone.now()
     run.save(update_fields=["keys", "finished_at"])
     return run
+
+
+def _lock(cursor, *, wait: float) -> bool:
+    """Take the run's advisory lock, trying again for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if cursor.fetchone()[0]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 def rollup_recent_days(*, days: int) -> RollupRun:

@@ -330,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
 QMS_WORKER_STALE_SECONDS = env("QMS_WORKER_STALE_SECONDS")
 # KPI days are business days in this zone, wherever the servers run.
 QMS_METRICS_TIME_ZONE = env.str("QMS_METRICS_TIME_ZONE", default=TIME_ZONE)
+# A rollup run waits this long for another run's lock (a killed worker's backend) before skipping.
+QMS_ROLLUP_LOCK_WAIT_SECONDS = env("QMS_ROLLUP_LOCK_WAIT_SECONDS")
 # Job rows (imports, PDF renders, evidence packs): a running job touches its heartbeat after each
 # committed step and every QMS_JOB_HEARTBEAT_SECONDS; `sweep_stale_jobs` resumes (up to
 # QMS_JOB_MAX_ATTEMPTS starts) or fails a running job quiet for QMS_JOB_STALE_SECONDS, and sends

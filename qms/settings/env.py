@@ -28,6 +28,7 @@ env = environ.Env(
     QMS_JOB_STALE_SECONDS=(int, 120),
     QMS_JOB_QUEUED_STALE_SECONDS=(int, 600),
     QMS_JOB_MAX_ATTEMPTS=(int, 3),
+    QMS_ROLLUP_LOCK_WAIT_SECONDS=(float, 30.0),
     QMS_DEFAULT_FROM_EMAIL=(str, "qms@localhost"),
     QMS_TIME_ZONE=(str, "Europe/London"),
     QMS_ACK_DUE_DAYS=(int, 14),
@@ -58,9 +59,13 @@ def postgres_options() -> str:
     set ``QMS_PROCESS_ROLE=worker`` and get the longer ``QMS_WORKER_DB_*`` values (imports, rollups
     and evidence packs run long statements by design).
     """
+    checks = ""
     if env.str("QMS_PROCESS_ROLE", default="web") == "worker":
         statement = env.str("QMS_WORKER_DB_STATEMENT_TIMEOUT", default="55min")
         lock = env.str("QMS_WORKER_DB_LOCK_TIMEOUT", default="60s")
+        # A worker killed mid-statement (OOM, SIGKILL) leaves its backend running that statement,
+        # locks held, until it next talks to the client: have it check the socket while it runs.
+        checks = f" -c client_connection_check_interval={env.str('QMS_WORKER_DB_CLIENT_CHECK', default='10s')}"
     else:
         statement = env.str("QMS_DB_STATEMENT_TIMEOUT", default="30s")
         lock = env.str("QMS_DB_LOCK_TIMEOUT", default="10s")
@@ -68,7 +73,7 @@ def postgres_options() -> str:
     # planner walks the primary key past other teams' newer posts instead of using the (team, -id)
     # index, which took a team's first page from 0.3 ms to 2 s at 3.8M posts.
     extra = env.str("QMS_PG_OPTIONS", default="-c random_page_cost=1.1")
-    return f"{extra} -c statement_timeout={statement} -c lock_timeout={lock}".strip()
+    return f"{extra} -c statement_timeout={statement} -c lock_timeout={lock}{checks}".strip()
 
 
 def default_storage_settings() -> dict:

@@ -1,7 +1,7 @@
 """pytest: real PostgreSQL (TEST_DATABASE_URL) and real Redis (TEST_REDIS_URL)."""
 
 from .base import *  # noqa: F403
-from .env import env
+from .env import env, postgres_options
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-" + "y" * 40
@@ -11,6 +11,9 @@ DATABASES = {
 }
 # Parallel runs on one machine (a developer and CI, or helpers) pick their own names.
 DATABASES["default"]["OPTIONS"] = {"options": "-c random_page_cost=1.1"}
+if env.str("QMS_PROCESS_ROLE", default="web") == "worker":
+    # Worker processes that tests start connect as production workers do (timeouts, client check).
+    DATABASES["default"]["OPTIONS"] = {"options": postgres_options()}
 DATABASES["default"]["TEST"] = {"NAME": env.str("QMS_TEST_DB_NAME", default="test_qms")}
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 # Worker tests with --broker=rabbitmq start worker processes with TEST_BROKER_URL set to AMQP.

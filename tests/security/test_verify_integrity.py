@@ -133,10 +133,14 @@ class _Terminal(StringIO):
 
 def test_progress_goes_to_stderr_on_a_terminal_only(people):
     make_effective_document(people)
+    attachment_create(team=people.team_a, upload=evidence_file(), by=people.qa)
     out, err = StringIO(), _Terminal()
     call_command("verify_integrity", stdout=out, stderr=err)
-    assert "signatures: 1 of 1" in err.getvalue()
-    assert "of 1" not in out.getvalue()
-    quiet = StringIO()
-    call_command("verify_integrity", stdout=StringIO(), stderr=quiet)
-    assert quiet.getvalue() == ""
+    bars = err.getvalue()
+    assert f"\rsignatures [{'#' * 30}] 100% 1 of 1" in bars
+    assert f"\rattachments [{'#' * 30}] 100% 1 of 1\n" in bars
+    assert "of 1" not in out.getvalue() and "1 signatures checked" in out.getvalue()
+    quiet, piped = StringIO(), StringIO()
+    call_command("verify_integrity", stdout=piped, stderr=quiet)
+    assert quiet.getvalue() == ""  # not a terminal (cron, a pipe, a log): no bar at all
+    assert piped.getvalue() == out.getvalue()
