@@ -1,12 +1,11 @@
 """The audit report as a PDF (WeasyPrint), rendered like the controlled copies: docs_control's
-fetcher serves only our static files, so the HTML can't make WeasyPrint fetch anything else."""
+fetcher serves only our static files, so the HTML can't make WeasyPrint fetch anything else.
+Importing this module does not import WeasyPrint (``report_html`` is all the pack's worker needs)."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from core.selectors import signatures_of
-from docs_control.pdf import STATIC_SCHEME, StaticOnlyFetcher
 
 from . import selectors
 from .models import Audit
@@ -34,4 +33,6 @@ def report_html(audit: Audit) -> str:
 
 
 def report_pdf_bytes(audit: Audit) -> bytes:
-    return HTML(string=report_html(audit), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    from docs_control.pdf_render import html_to_pdf  # WeasyPrint: imported only where a PDF is laid out
+
+    return html_to_pdf(report_html(audit))

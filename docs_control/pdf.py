@@ -1,56 +1,34 @@
-"""Controlled copies as PDF (WeasyPrint). WeasyPrint fetches nothing from the network: the
-fetcher below serves our own static files and refuses every other URL."""
+"""Controlled copies as PDF (WeasyPrint, in pdf_render). WeasyPrint fetches nothing from the
+network: its fetcher serves our own static files and refuses every other URL. Importing this
+module (the views do) does not import WeasyPrint: a Celery worker, which loads the URLconf for
+its start-up checks, stays without it until it lays a PDF out."""
 
 import hashlib
-import mimetypes
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
-from django.template.loader import render_to_string
-from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core.selectors import signatures_of
 
 from .models import DocumentVersion
-from .rendering import render_markdown
-
-STATIC_SCHEME = "qms-static:"
+from .pdf_html import version_html
 
 
-class StaticOnlyFetcher(URLFetcher):
-    def fetch(self, url, headers=None):
-        if not url.startswith(STATIC_SCHEME):
-            raise ValueError(f"PDF rendering fetches no external resource: {url[:80]}")
-        relative = url[len(STATIC_SCHEME) :].lstrip("/")
-        path = finders.find(relative) if ".." not in relative else None
-        if not path:
-            raise ValueError(f"No such static file: {relative[:80]}")
-        with open(path, "rb") as fh:
-            body = fh.read()
-        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body, {"Content-Type": mime})
+def __getattr__(name: str):
+    # The fetcher lives with WeasyPrint (pdf_render), imported only when something asks for it.
+    if name == "StaticOnlyFetcher":
+        from .pdf_render import StaticOnlyFetcher
 
-
-def _html(version: DocumentVersion) -> str:
-    return render_to_string(
-        "docs_control/pdf/version.html",
-        {
-            "version": version,
-            "document": version.document,
-            "body": render_markdown(version.body),
-            "signatures": list(signatures_of(version)),
-            "printed_at": timezone.now(),
-        },
-    )
+        return StaticOnlyFetcher
+    raise AttributeError(name)
 
 
 def version_pdf_bytes(version: DocumentVersion) -> bytes:
-    return HTML(string=_html(version), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    from .pdf_render import html_to_pdf
+
+    return html_to_pdf(version_html(version))
 
 
 def _cache_name(version: DocumentVersion) -> str:

@@ -5,10 +5,8 @@ PDF shows the same content every time."""
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from core.selectors import signatures_of
-from docs_control.pdf import STATIC_SCHEME, StaticOnlyFetcher
 
 from .reviews import review_figures
 
@@ -24,7 +22,9 @@ def review_pdf_bytes(review) -> bytes:
             "printed_at": review.closed_at or timezone.now(),
         },
     )
-    return HTML(string=html, base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    from docs_control.pdf_render import html_to_pdf  # WeasyPrint, imported only to lay a PDF out
+
+    return html_to_pdf(html)
 
 
 def review_pdf_response(review) -> HttpResponse:

@@ -52,6 +52,7 @@ def worker(transactional_db, settings):
         "TEST_DATABASE_URL": f"{url}/{db['NAME']}",
         "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "QMS_PACK_PDF_CHILD": "true",  # as in production: the PDFs are laid out by a child process
     }
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
