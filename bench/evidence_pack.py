@@ -14,7 +14,9 @@ bytes, then:
     streamed into storage, manifest, SHA256SUMS). The first ("build") pays the process's one-off
     costs, the second ("warm") is what a long-lived worker process sees;
   - with --zip-step, the ZIP step alone (PackWriter with the attachments only).
-Prints the wall times, the ratios to `zip -0`, the worker process's peak RSS (ru_maxrss: Django's
+Prints the wall times, the ratios to `zip -0`, the CPU seconds (user + system, the build's PDF
+child included) of `zip -0` and of the warm build: on a loaded machine the wall times stretch
+with the load while the CPU seconds hardly do; the worker process's peak RSS (ru_maxrss: Django's
 own footprint included), its RSS before the first build, what the builds added, the peak RSS of
 the PDF child process (WeasyPrint, short-lived, see audits/packs/pdfs.py), and the load average
 (the machine may be shared: quote the ratios, run at 1x and 10x in the same call).
@@ -115,6 +117,19 @@ def seed(files: int, size: int) -> int:
     return audit.pk
 
 
+def _cpu_seconds(who: str = "both") -> float:
+    """User + system CPU time of this process ("self"), its finished children ("children": the
+    PDF child, zip) or both."""
+    import resource
+
+    total = 0.0
+    for kind, scope in (("self", resource.RUSAGE_SELF), ("children", resource.RUSAGE_CHILDREN)):
+        if who in (kind, "both"):
+            usage = resource.getrusage(scope)
+            total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def child(mode: str, audit_id: int, builds: int) -> None:
     """Runs in a fresh process started like a Celery worker's: Django set up, the task modules
     imported and the system checks run (the Django fixup does that at worker start-up, which
@@ -138,9 +153,9 @@ def child(mode: str, audit_id: int, builds: int) -> None:
 
     audit = Audit.objects.get(pk=audit_id)
     before = _rss_now_mb()
-    seconds = []
+    seconds, cpu, child_cpu = [], [], []
     for _ in range(builds):
-        started = time.perf_counter()
+        started, cpu_started, child_started = time.perf_counter(), _cpu_seconds(), _cpu_seconds("children")
         if mode == "full":
             job = EvidencePackJob.objects.create(audit=audit, requested_by=audit.lead_auditor)
             job = evidence_pack_build(job_id=job.pk)
@@ -159,11 +174,15 @@ def child(mode: str, audit_id: int, builds: int) -> None:
             )
             default_storage.delete(name)
         seconds.append(time.perf_counter() - started)
+        cpu.append(_cpu_seconds() - cpu_started)
+        child_cpu.append(_cpu_seconds("children") - child_started)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu_seconds": cpu,
+                "pdf_child_cpu_seconds": child_cpu,
                 "size": size,
                 "peak_rss_mb": peak_rss_mb(),
                 "rss_before_mb": before,
@@ -185,15 +204,16 @@ def run_child(mode: str, audit_id: int, builds: int = 1) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def zip_cli(folder: Path) -> float:
+def zip_cli(folder: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of `zip -0 -r` of the folder."""
     target = OUT / "zip-cli.zip"
     target.unlink(missing_ok=True)
     subprocess.run(["/usr/bin/sync"], check=False)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     subprocess.run([shutil.which("zip") or "zip", "-0", "-r", "-q", str(target), "."], cwd=folder, check=True)  # noqa: S603
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     target.unlink()
-    return seconds
+    return seconds, cpu
 
 
 def _load() -> str:
@@ -219,16 +239,20 @@ def main() -> None:
     print(f"load average before (1, 5, 15 min): {_load()} on {os.cpu_count()} CPUs")
     print(
         f"{'scale':>5} {'files':>6} {'MB':>7} {'zip -0 s':>9} {'build s':>8} {'ratio':>6} {'warm s':>7} "
-        f"{'ratio':>6} {'worker peak MB':>14} {'worker before MB':>16} {'build adds MB':>13} {'PDF child MB':>12}"
+        f"{'ratio':>6} {'zip CPU s':>9} {'warm CPU s':>10} {'of it PDF child':>15} "
+        f"{'worker peak MB':>14} {'worker before MB':>16} {'build adds MB':>13} {'PDF child MB':>12}"
         + (f" {'zip step s':>10}" if args.zip_step else "")
     )
     for scale in args.scale:
         size = args.size_kb * 1024 * scale
         audit_id = seed(args.files, size)
         folder = Path(settings.MEDIA_ROOT) / "bench" / f"bench-{args.files}x{size}"
-        cli = min(zip_cli(folder) for _ in range(args.runs))
+        clis = [zip_cli(folder) for _ in range(args.runs)]
+        cli, cli_cpu = min(c[0] for c in clis), min(c[1] for c in clis)
         runs = [run_child("full", audit_id, builds=2) for _ in range(args.runs)]
         cold = min(r["seconds"][0] for r in runs)
+        warm_cpu = min(r["cpu_seconds"][1] for r in runs)
+        warm_child_cpu = min(r["pdf_child_cpu_seconds"][1] for r in runs)
         warm = min(r["seconds"][1] for r in runs)
         peak = max(r["peak_rss_mb"] for r in runs)
         before = min(r["rss_before_mb"] for r in runs)
@@ -236,7 +260,8 @@ def main() -> None:
         assert not any(r["weasyprint_in_worker"] for r in runs) or not settings.QMS_PACK_PDF_CHILD
         line = (
             f"{scale:>5} {args.files:>6} {args.files * size / 1e6:>7.0f} {cli:>9.2f} {cold:>8.2f} {cold / cli:>6.2f} "
-            f"{warm:>7.2f} {warm / cli:>6.2f} {peak:>14.0f} {before:>16.0f} {peak - before:>13.1f} {pdf_child:>12.0f}"
+            f"{warm:>7.2f} {warm / cli:>6.2f} {cli_cpu:>9.2f} {warm_cpu:>10.2f} {warm_child_cpu:>15.2f} "
+            f"{peak:>14.0f} {before:>16.0f} {peak - before:>13.1f} {pdf_child:>12.0f}"
         )
         if args.zip_step:
             zip_only = min(run_child("zip", audit_id)["seconds"][0] for _ in range(args.runs))
