@@ -16,9 +16,10 @@ usually not at all, and streams it from disk in fixed chunks. So:
 ``QMS_PACK_PDF_CHILD = False`` renders in the worker's process instead, lazily when the stream
 reaches each PDF (the unit tests do, to stay fast; one test checks both ways give the same pack).
 The child reads the names of its jobs on stdin and answers one line a job on stdout; its stderr
-goes to a file in the folder, read back when it fails. A worker killed mid-build (SIGKILL) leaves
-the child with a closed stdin: it finishes what it was given, notices it is orphaned and removes
-the folder.
+goes to a file in the folder, read back when it fails. After the last PDF it turns itself into a
+few-MB reaper that waits for the end of stdin and removes the folder: the worker closes stdin
+when the build is over, and the kernel does when the worker dies (a SIGKILL too), so no folder
+is left behind either way.
 """
 
 import contextlib
@@ -37,6 +38,11 @@ from django.conf import settings
 from .zipbuild import CHUNK
 
 CHILD_MODULE = "audits.packs.pdfs"
+DONE = "done"  # the last line of the jobs (job names are digits)
+# What the child becomes after its last PDF (os.execv: same process, a few MB instead of
+# WeasyPrint's ~100): it waits for the worker's end of stdin, which closes when the build is over
+# or the worker dies (even by SIGKILL), and removes the folder.
+_REAPER = "import shutil, sys; sys.stdin.read(); shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
 def static_files() -> dict[str, str]:
@@ -119,9 +125,9 @@ class PackPdfs:
         return self._stream(name)
 
     def submitted(self) -> None:
-        """No more PDFs: the child exits once the last one is laid out."""
+        """No more PDFs: once the last one is laid out the child leaves WeasyPrint's memory."""
         if self._proc is not None and not self._proc.stdin.closed:
-            self._proc.stdin.close()
+            self._proc.stdin.write(DONE + "\n")
 
     def _stream(self, name: str) -> Iterator[bytes]:
         with self._cond:
@@ -146,7 +152,7 @@ class PackPdfs:
     def close(self, *, finished: bool = True) -> None:
         if self._proc is not None:
             with contextlib.suppress(BrokenPipeError):
-                self.submitted()
+                self._proc.stdin.close()  # the build is over: the child's reaper removes the folder
             if not finished:
                 self._proc.kill()  # the build stopped early: its PDFs are not wanted
             self._proc.wait()
@@ -169,9 +175,10 @@ def _child(folder: Path) -> None:
     from docs_control.pdf_render import html_to_pdf
 
     static = json.loads((folder / "static.json").read_text(encoding="utf-8"))
-    parent = os.getppid()
     for line in sys.stdin:
         name = line.strip()
+        if name == DONE:
+            break
         try:
             source = folder / f"{name}.html"
             pdf = html_to_pdf(source.read_text(encoding="utf-8"), find=static.get)
@@ -181,8 +188,9 @@ def _child(folder: Path) -> None:
             _say("ok", name)
         except Exception as exc:  # reported to the build, which fails with it
             _say("error", name, f"{type(exc).__name__}: {exc}".replace("\n", " ")[:500])
-    if os.getppid() != parent:  # the worker died mid-build: nobody will clean up after us
-        shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-S", "-c", _REAPER, str(folder)])  # noqa: S606 - ourselves
 
 
 if __name__ == "__main__":
