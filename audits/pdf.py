@@ -1,5 +1,6 @@
 """The audit report as a PDF (WeasyPrint), rendered like the controlled copies: docs_control's
-fetcher serves only our static files, so the HTML can't make WeasyPrint fetch anything else."""
+fetcher serves only our static files, so the HTML can't make WeasyPrint fetch anything else.
+Importing this module does not import WeasyPrint (``report_html`` is all the pack's worker needs)."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone

@@ -1,17 +1,25 @@
 """Evidence pack build time and memory against `zip -0 -r` of the same files.
 
     .venv/bin/python bench/evidence_pack.py                    # 2,000 attachments, ~200 MB
-    .venv/bin/python bench/evidence_pack.py --scale 10         # the same files, 10x the bytes each
-    .venv/bin/python bench/evidence_pack.py --files 500 --size-kb 400
+    .venv/bin/python bench/evidence_pack.py --scale 1 10       # and the same files, 10x the bytes each
+    .venv/bin/python bench/evidence_pack.py --files 500 --size-kb 400 --zip-step
 
-Seeds (in the qms_bench_packs database, files under bench/out/) an audit whose answer carries N
-attachments of random (incompressible, like photos) bytes, then in a fresh process per run:
-  - the full build through the real service (evidence_pack_build: report PDF, CSVs, SOP PDFs,
-    history, every attachment hashed and streamed into storage, manifest, SHA256SUMS);
-  - the ZIP step alone (PackWriter with the same attachment files, streamed into storage);
-  - `zip -0 -r -q` of the same attachment folder onto the same disk.
-Prints wall time of each and the peak RSS of the build process (ru_maxrss, which includes
-Django's and WeasyPrint's own footprint), and the RSS growth during the build.
+Seeds (in the qms_bench_packs database unless DATABASE_URL says otherwise, files under
+bench/out/) an audit whose answer carries N attachments of random (incompressible, like photos)
+bytes, then:
+  - `zip -0 -r -q` of the attachment folder onto the same disk (the yardstick);
+  - in a fresh process started like a Celery worker (Django set up, task modules imported, the
+    start-up system checks run), two full builds in a row through the real service
+    (evidence_pack_build: report PDF, CSVs, SOP PDFs, history, every attachment hashed and
+    streamed into storage, manifest, SHA256SUMS). The first ("build") pays the process's one-off
+    costs, the second ("warm") is what a long-lived worker process sees;
+  - with --zip-step, the ZIP step alone (PackWriter with the attachments only).
+Prints the wall times, the ratios to `zip -0`, the CPU seconds (user + system, the build's PDF
+child included) of `zip -0` and of the warm build: on a loaded machine the wall times stretch
+with the load while the CPU seconds hardly do; the worker process's peak RSS (ru_maxrss: Django's
+own footprint included), its RSS before the first build, what the builds added, the peak RSS of
+the PDF child process (WeasyPrint, short-lived, see audits/packs/pdfs.py), and the load average
+(the machine may be shared: quote the ratios, run at 1x and 10x in the same call).
 """
 
 import argparse
@@ -109,10 +117,33 @@ def seed(files: int, size: int) -> int:
     return audit.pk
 
 
-def child(mode: str, audit_id: int) -> None:
-    """Runs in a fresh process: one build, its time and memory as JSON on stdout."""
-    setup()
-    import weasyprint  # noqa: F401 - imported before the baseline, as a warm worker has it
+def _cpu_seconds(who: str = "both") -> float:
+    """User + system CPU time of this process ("self"), its finished children ("children": the
+    PDF child, zip) or both."""
+    import resource
+
+    total = 0.0
+    for kind, scope in (("self", resource.RUSAGE_SELF), ("children", resource.RUSAGE_CHILDREN)):
+        if who in (kind, "both"):
+            usage = resource.getrusage(scope)
+            total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def child(mode: str, audit_id: int, builds: int) -> None:
+    """Runs in a fresh process started like a Celery worker's: Django set up, the task modules
+    imported and the system checks run (the Django fixup does that at worker start-up, which
+    loads the URLconf and every view). Then ``builds`` builds in a row, as a long-lived worker
+    process does them: the first pays the process's one-off costs (template engines, the first
+    queries), the later ones don't. Prints times and memory as JSON on stdout."""
+    import resource
+
+    import django
+
+    django.setup()
+    from qms.celery import app
+
+    app.loader.import_default_modules()  # what `celery worker` does before its first task
     from django.core.files.storage import default_storage
 
     from audits.models import Audit, Evidence, EvidencePackJob
@@ -122,31 +153,49 @@ def child(mode: str, audit_id: int) -> None:
 
     audit = Audit.objects.get(pk=audit_id)
     before = _rss_now_mb()
-    started = time.perf_counter()
-    if mode == "full":
-        job = EvidencePackJob.objects.create(audit=audit, requested_by=audit.lead_auditor)
-        job = evidence_pack_build(job_id=job.pk)
-        assert job.status == "done", job.failure_message
-        size = job.size
-        default_storage.delete(job.file_name)
-    else:
-        writer = PackWriter()
-        for ev in Evidence.objects.filter(audit=audit).select_related("attachment").order_by("id"):
-            att = ev.attachment
-            writer.add_storage_file(
-                writer.names.claim("evidence", att.original_name), default_storage, att.file.name, size=att.size
+    seconds, cpu, child_cpu = [], [], []
+    for _ in range(builds):
+        started, cpu_started, child_started = time.perf_counter(), _cpu_seconds(), _cpu_seconds("children")
+        if mode == "full":
+            job = EvidencePackJob.objects.create(audit=audit, requested_by=audit.lead_auditor)
+            job = evidence_pack_build(job_id=job.pk)
+            assert job.status == "done", job.failure_message
+            size = job.size
+            default_storage.delete(job.file_name)
+        else:
+            writer = PackWriter()
+            for ev in Evidence.objects.filter(audit=audit).select_related("attachment").order_by("id"):
+                att = ev.attachment
+                writer.add_storage_file(
+                    writer.names.claim("evidence", att.original_name), default_storage, att.file.name, size=att.size
+                )
+            name, size = pack_store(
+                storage=default_storage, final_name="bench/zip-only.zip", chunks=writer.stream({"bench": True})
             )
-        name, size = pack_store(
-            storage=default_storage, final_name="bench/zip-only.zip", chunks=writer.stream({"bench": True})
+            default_storage.delete(name)
+        seconds.append(time.perf_counter() - started)
+        cpu.append(_cpu_seconds() - cpu_started)
+        child_cpu.append(_cpu_seconds("children") - child_started)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "pdf_child_cpu_seconds": child_cpu,
+                "size": size,
+                "peak_rss_mb": peak_rss_mb(),
+                "rss_before_mb": before,
+                "pdf_child_peak_rss_mb": children,
+                "weasyprint_in_worker": "weasyprint" in sys.modules,
+            }
         )
-        default_storage.delete(name)
-    seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "size": size, "peak_rss_mb": peak_rss_mb(), "rss_before_mb": before}))
+    )
 
 
-def run_child(mode: str, audit_id: int) -> dict:
+def run_child(mode: str, audit_id: int, builds: int = 1) -> dict:
     out = subprocess.run(  # noqa: S603 - our own script, fixed arguments
-        [sys.executable, __file__, "--child", mode, str(audit_id)],
+        [sys.executable, __file__, "--child", mode, str(audit_id), str(builds)],
         capture_output=True,
         text=True,
         check=True,
@@ -155,15 +204,20 @@ def run_child(mode: str, audit_id: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def zip_cli(folder: Path) -> float:
+def zip_cli(folder: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of `zip -0 -r` of the folder."""
     target = OUT / "zip-cli.zip"
     target.unlink(missing_ok=True)
     subprocess.run(["/usr/bin/sync"], check=False)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     subprocess.run([shutil.which("zip") or "zip", "-0", "-r", "-q", str(target), "."], cwd=folder, check=True)  # noqa: S603
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     target.unlink()
-    return seconds
+    return seconds, cpu
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -171,37 +225,54 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--size-kb", type=int, default=100, help="bytes per attachment, in KiB")
     parser.add_argument("--scale", type=int, nargs="*", default=[1], help="multiply each file's size (e.g. 1 10)")
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "AUDIT"))
+    parser.add_argument("--runs", type=int, default=2, help="fresh worker processes per figure (the best is shown)")
+    parser.add_argument("--zip-step", action="store_true", help="also time the ZIP step alone (attachments only)")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "AUDIT", "BUILDS"))
     parser.add_argument("--keep", action="store_true", help="keep the seeded files")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), int(args.child[2]))
         return
     setup()
     from django.conf import settings
 
+    print(f"load average before (1, 5, 15 min): {_load()} on {os.cpu_count()} CPUs")
     print(
-        f"{'scale':>5} {'files':>6} {'MB':>7} {'zip -0 s':>9} {'zip step s':>10} {'full build s':>12} "
-        f"{'zip/cli':>7} {'full/cli':>8} {'peak RSS MB':>11} {'RSS growth MB':>13}"
+        f"{'scale':>5} {'files':>6} {'MB':>7} {'zip -0 s':>9} {'build s':>8} {'ratio':>6} {'warm s':>7} "
+        f"{'ratio':>6} {'zip CPU s':>9} {'warm CPU s':>10} {'of it PDF child':>15} "
+        f"{'worker peak MB':>14} {'worker before MB':>16} {'build adds MB':>13} {'PDF child MB':>12}"
+        + (f" {'zip step s':>10}" if args.zip_step else "")
     )
     for scale in args.scale:
         size = args.size_kb * 1024 * scale
         audit_id = seed(args.files, size)
         folder = Path(settings.MEDIA_ROOT) / "bench" / f"bench-{args.files}x{size}"
-        cli = min(zip_cli(folder) for _ in range(2))
-        zip_only = min((run_child("zip", audit_id) for _ in range(2)), key=lambda r: r["seconds"])
-        full = min((run_child("full", audit_id) for _ in range(2)), key=lambda r: r["seconds"])
-        megabytes = args.files * size / 1e6
-        print(
-            f"{scale:>5} {args.files:>6} {megabytes:>7.0f} {cli:>9.2f} {zip_only['seconds']:>10.2f} "
-            f"{full['seconds']:>12.2f} {zip_only['seconds'] / cli:>7.2f} {full['seconds'] / cli:>8.2f} "
-            f"{full['peak_rss_mb']:>11.0f} {full['peak_rss_mb'] - full['rss_before_mb']:>13.1f}"
+        clis = [zip_cli(folder) for _ in range(args.runs)]
+        cli, cli_cpu = min(c[0] for c in clis), min(c[1] for c in clis)
+        runs = [run_child("full", audit_id, builds=2) for _ in range(args.runs)]
+        cold = min(r["seconds"][0] for r in runs)
+        warm_cpu = min(r["cpu_seconds"][1] for r in runs)
+        warm_child_cpu = min(r["pdf_child_cpu_seconds"][1] for r in runs)
+        warm = min(r["seconds"][1] for r in runs)
+        peak = max(r["peak_rss_mb"] for r in runs)
+        before = min(r["rss_before_mb"] for r in runs)
+        pdf_child = max(r["pdf_child_peak_rss_mb"] for r in runs)
+        assert not any(r["weasyprint_in_worker"] for r in runs) or not settings.QMS_PACK_PDF_CHILD
+        line = (
+            f"{scale:>5} {args.files:>6} {args.files * size / 1e6:>7.0f} {cli:>9.2f} {cold:>8.2f} {cold / cli:>6.2f} "
+            f"{warm:>7.2f} {warm / cli:>6.2f} {cli_cpu:>9.2f} {warm_cpu:>10.2f} {warm_child_cpu:>15.2f} "
+            f"{peak:>14.0f} {before:>16.0f} {peak - before:>13.1f} {pdf_child:>12.0f}"
         )
+        if args.zip_step:
+            zip_only = min(run_child("zip", audit_id)["seconds"][0] for _ in range(args.runs))
+            line += f" {zip_only:>10.2f}"
+        print(line, flush=True)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
             from audits.models import Audit
 
             Audit.objects.filter(pk=audit_id).update(reference=f"x{audit_id}")  # re-seed next time
+    print(f"load average after: {_load()}")
 
 
 if __name__ == "__main__":

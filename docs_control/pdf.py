@@ -1,83 +1,46 @@
-"""Controlled copies as PDF (WeasyPrint). WeasyPrint fetches nothing from the network: the
-fetcher below serves our own static files and refuses every other URL.
+"""Controlled copies as PDF. WeasyPrint (in pdf_render) fetches nothing from the network: its
+fetcher serves our own static files and refuses every other URL.
 
-WeasyPrint is imported when a PDF is rendered, never with this module: importing it costs
+WeasyPrint is imported when a PDF is laid out, never with this module: importing it costs
 seconds of CPU (it parses its default stylesheets), and this module is imported with the URLconf,
-so at module level it slowed every web process's first request; on a busy machine gunicorn's
-60 s timeout killed the workers again and again before they had answered once (bench/load.py).
+so at module level it slowed every web process's first request (on a busy machine gunicorn's 60 s
+timeout killed the workers again and again before they had answered once, bench/load.py), and a
+Celery worker, which loads the URLconf for its start-up checks, would carry it for nothing.
 """
 
-import functools
 import hashlib
-import mimetypes
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.template.loader import render_to_string
-from django.utils import timezone
 
 from core.downloads import stored_file_response
 from core.selectors import signatures_of
 from core.storage import exists_or_unavailable, file_store
 
 from .models import DocumentVersion
-from .rendering import render_markdown
-
-STATIC_SCHEME = "qms-static:"
-
-
-@functools.cache
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(STATIC_SCHEME):
-                raise ValueError(f"PDF rendering fetches no external resource: {url[:80]}")
-            relative = url[len(STATIC_SCHEME) :].lstrip("/")
-            path = finders.find(relative) if ".." not in relative else None
-            if not path:
-                raise ValueError(f"No such static file: {relative[:80]}")
-            with open(path, "rb") as fh:
-                body = fh.read()
-            mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body, {"Content-Type": mime})
-
-    return StaticOnlyFetcher
+from .pdf_html import version_html
 
 
 def __getattr__(name: str):
-    """``StaticOnlyFetcher``, the class, made (and WeasyPrint imported) on first use."""
+    # The fetcher lives with WeasyPrint (pdf_render), imported only when something asks for it.
     if name == "StaticOnlyFetcher":
-        return _fetcher_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from .pdf_render import StaticOnlyFetcher
+
+        return StaticOnlyFetcher
+    raise AttributeError(name)
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The one way this project renders a PDF: WeasyPrint with the static-only fetcher."""
-    from weasyprint import HTML
+    """The one way this project lays a PDF out (WeasyPrint, imported here on first use)."""
+    from .pdf_render import html_to_pdf as lay_out
 
-    return HTML(string=html, base_url=STATIC_SCHEME + "/", url_fetcher=_fetcher_class()()).write_pdf()
-
-
-def _html(version: DocumentVersion) -> str:
-    return render_to_string(
-        "docs_control/pdf/version.html",
-        {
-            "version": version,
-            "document": version.document,
-            "body": render_markdown(version.body),
-            "signatures": list(signatures_of(version)),
-            "printed_at": timezone.now(),
-        },
-    )
+    return lay_out(html)
 
 
 def version_pdf_bytes(version: DocumentVersion) -> bytes:
-    return html_to_pdf(_html(version))
+    return html_to_pdf(version_html(version))
 
 
 def _cache_name(version: DocumentVersion) -> str:

@@ -23,6 +23,7 @@ from core.selectors import signatures_of
 
 from .. import models as m
 from . import content, history
+from .pdfs import PackPdfs
 from .zipbuild import MANIFEST, SUMS, VERIFY, PackWriter
 
 PRODUCT = "QMS"
@@ -44,6 +45,19 @@ def _later(make: Callable[[], bytes]) -> Iterator[bytes]:
     yield make()
 
 
+def _report_html(audit) -> str:
+    from ..pdf import report_html
+
+    return report_html(audit)
+
+
+def _version_html(version) -> str:
+    from docs_control.pdf_html import version_html
+
+    return version_html(version)
+
+
+# In-process renders (no PDF child): the stream calls them when it reaches the file.
 def _report_pdf(audit) -> bytes:
     from ..pdf import report_pdf_bytes
 
@@ -61,8 +75,12 @@ def _css() -> str:
     return Path(path).read_text(encoding="utf-8") if path else ""
 
 
-def pack_compose(writer: PackWriter, scope: content.Scope, *, exported_by, exported_at) -> dict:
-    """Queue every file of the pack on ``writer``; returns the manifest's metadata."""
+def pack_compose(
+    writer: PackWriter, scope: content.Scope, *, exported_by, exported_at, pdfs: PackPdfs | None = None
+) -> dict:
+    """Queue every file of the pack on ``writer``; returns the manifest's metadata. ``pdfs`` lays
+    the PDFs out (in a child process when it has one; in this one, lazily, without)."""
+    pdfs = pdfs or PackPdfs(in_child=False)
     audit = scope.audit
     questions = content.questions(scope)
     findings = content.findings(scope)
@@ -108,7 +126,7 @@ def pack_compose(writer: PackWriter, scope: content.Scope, *, exported_by, expor
         "signatures": signatures,
         "overrides": overrides,
     }
-    writer.add_chunks("report.pdf", _later(lambda: _report_pdf(audit)))
+    writer.add_chunks("report.pdf", pdfs.pdf(lambda: _report_html(audit), lambda: _report_pdf(audit)))
 
     evidence_paths = {a: [i["path"] for i in items if "path" in i] for a, items in by_answer.items()}
     tables = {
@@ -125,8 +143,10 @@ def pack_compose(writer: PackWriter, scope: content.Scope, *, exported_by, expor
     documents = []
     for version in versions:
         path = writer.names.claim("documents", f"{version.document.number}-v{version.label}.pdf")
-        writer.add_chunks(path, _later(lambda v=version: _version_pdf(v)))
+        writer.add_chunks(path, pdfs.pdf(lambda v=version: _version_html(v), lambda v=version: _version_pdf(v)))
         documents.append({"version": version, "path": path, "href": href(path)})
+
+    pdfs.submitted()
 
     _queue_history(writer, audit, questions, findings, attachment_rows, ncs, capas, versions, scope)
 

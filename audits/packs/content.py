@@ -53,11 +53,9 @@ def scope_of(audit: m.Audit, user) -> Scope:
     team_ids = {t.pk for t in audit.audited_teams.all()} or {audit.team_id}
     start = audit.period_start or audit.actual_start or audit.planned_start
     end = audit.period_end or audit.actual_end or audit.planned_end
-    evidence = list(
-        m.Evidence.objects.filter(audit=audit)
-        .select_related("attachment", "answer__question", "finding", "added_by")
-        .order_by("id")
-    )
+    # The pack reads the attachment and the evidence row's own columns, nothing else of it: one
+    # related object a row, not five (2,000 attachments build 2,000 rows here, not 10,000).
+    evidence = list(m.Evidence.objects.filter(audit=audit).select_related("attachment").order_by("id"))
     return Scope(
         audit=audit,
         user=user,

@@ -25,6 +25,7 @@ from ..selectors import audit_get_for
 from . import content
 from .build import pack_compose
 from .models import EvidencePackJob, PackStatus
+from .pdfs import PackPdfs
 from .permissions import can_export_pack
 from .storage import pack_store
 from .verifier import PackCheck, pack_check
@@ -108,20 +109,8 @@ def evidence_pack_build(*, job_id: int) -> EvidencePackJob | None:
         if not can_export_pack(job.requested_by, audit):
             raise NotFound("The person who asked for this export may no longer see the audit.")
         _drop_parts(audit, job)
-        exported_at = timezone.now()
-        progress = _Progress(job)
-        writer = PackWriter(on_entry=progress)
-        meta = pack_compose(
-            writer, content.scope_of(audit, job.requested_by), exported_by=job.requested_by, exported_at=exported_at
-        )
-        job.files_total = writer.queued + 3  # verify.py, manifest.json and SHA256SUMS are added at the end
-        progress.flush()
-        manifest: dict = {}
-        chunks = writer.stream(
-            {**meta, "export": {"id": job.pk}}, on_manifest=lambda _raw, sha: manifest.update(sha=sha)
-        )
-        final = f"{_folder(audit)}/{audit.reference}-pack-{job.pk}-{exported_at:%Y%m%dT%H%M%S}.zip"
-        name, size = pack_store(storage=default_storage, final_name=final, chunks=chunks)
+        with PackPdfs() as pdfs:  # started first: the child's start-up overlaps the reads below
+            name, size, manifest = _build(job, audit, pdfs)
     except Exception as exc:
         logger.exception("evidence pack %s failed", job_id)
         return _finish(job_id, attempt=job.attempts, status=PackStatus.FAILED, failure_message=_failure(exc))
@@ -152,6 +141,21 @@ def _failure(exc: Exception) -> str:
     else:
         message = f"The build failed: {exc}"
     return message[:2000]
+
+
+def _build(job, audit, pdfs) -> tuple[str, int, dict]:
+    exported_at = timezone.now()
+    progress = _Progress(job)
+    writer = PackWriter(on_entry=progress)
+    scope = content.scope_of(audit, job.requested_by)
+    meta = pack_compose(writer, scope, exported_by=job.requested_by, exported_at=exported_at, pdfs=pdfs)
+    job.files_total = writer.queued + 3  # verify.py, manifest.json and SHA256SUMS are added at the end
+    progress.flush()
+    manifest: dict = {}
+    chunks = writer.stream({**meta, "export": {"id": job.pk}}, on_manifest=lambda _raw, sha: manifest.update(sha=sha))
+    final = f"{_folder(audit)}/{audit.reference}-pack-{job.pk}-{exported_at:%Y%m%dT%H%M%S}.zip"
+    name, size = pack_store(storage=default_storage, final_name=final, chunks=chunks)
+    return name, size, manifest
 
 
 def _folder(audit) -> str:

@@ -18,7 +18,7 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from .names import UniqueNames
 
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024  # small: the chunks in flight (storage.IN_FLIGHT) and each read stay small
 # Already compressed: deflating them again costs time and saves nothing.
 STORED_EXTENSIONS = {
     "pdf",

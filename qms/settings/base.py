@@ -362,6 +362,8 @@ QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD")
 QMS_ACK_DUE_DAYS = env("QMS_ACK_DUE_DAYS")
 # Controlled-copy PDFs of bodies up to this size render in the request; larger ones in a worker.
 QMS_PDF_INLINE_MAX_CHARS = env.int("QMS_PDF_INLINE_MAX_CHARS", default=100_000)
+# Evidence packs lay their PDFs out in a short-lived child process, beside the build (audits/packs/pdfs.py).
+QMS_PACK_PDF_CHILD = env.bool("QMS_PACK_PDF_CHILD", default=True)
 # Post imports (CSV, platform exports): the largest file accepted.
 QMS_IMPORT_MAX_BYTES = env.int("QMS_IMPORT_MAX_MB", default=200) * 1024 * 1024
 # Rows per committed import batch: the unit a resumed import skips and the progress step.

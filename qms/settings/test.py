@@ -30,4 +30,6 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
+# Unit tests lay pack PDFs out in-process (fast); the worker tests and one pack test use the child.
+QMS_PACK_PDF_CHILD = env.bool("QMS_PACK_PDF_CHILD", default=False)
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -188,3 +188,29 @@ def test_a_pack_is_stored_under_its_final_name_only_when_complete(tmp_path):
     assert name == "packs/x.zip" and size == 4
     assert default_storage.open(name).read() == b"abcd"
     assert default_storage.listdir("packs") == ([], ["x.zip"])
+
+
+def test_a_storage_that_fails_mid_write_fails_the_store_and_leaves_no_part(settings):
+    """The storage writes in its own thread: its error reaches the caller, the stream is not left
+    blocked, and no part stays behind."""
+    from django.core.files.storage import FileSystemStorage
+
+    class Failing(FileSystemStorage):
+        def _save(self, name, content):
+            for n, _chunk in enumerate(content.chunks()):
+                if n == 2:
+                    raise OSError("disk full")
+            raise AssertionError("unreachable")
+
+    storage = Failing(location=settings.MEDIA_ROOT)
+    produced = []
+
+    def chunks():
+        for i in range(50):  # far more than the chunks in flight: the producer must not block
+            produced.append(i)
+            yield b"x" * (300 * 1024)
+
+    with pytest.raises(OSError, match="disk full"):
+        pack_store(storage=storage, final_name="packs/y.zip", chunks=chunks())
+    assert len(produced) < 50  # the stream stopped soon after the failure
+    assert not storage.exists("packs") or storage.listdir("packs") == ([], [])

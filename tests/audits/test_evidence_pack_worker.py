@@ -52,6 +52,8 @@ def worker(transactional_db, settings):
         "TEST_DATABASE_URL": f"{url}/{db['NAME']}",
         "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "QMS_PACK_PDF_CHILD": "true",  # as in production: the PDFs are laid out by a child process
+        "TMPDIR": str(_worker_tmp(settings)),  # where the PDF children's folders go
     }
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
@@ -85,6 +87,12 @@ def worker(transactional_db, settings):
         process.wait()
     app.conf.task_always_eager = True
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("unacked", "unacked_index", "unacked_mutex")
+
+
+def _worker_tmp(settings) -> Path:
+    folder = Path(settings.MEDIA_ROOT).parent / "worker-tmp"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _children(pid: int) -> list[int]:
@@ -169,3 +177,6 @@ def test_a_worker_killed_mid_build_never_offers_a_partial_zip_and_the_redelivere
     # The killed attempt's part file was removed when the next attempt started.
     folder = f"evidence-packs/{pack.audit.pk}"
     assert default_storage.listdir(folder)[1] == [Path(done.file_name).name]
+    # And the killed attempt's PDF child removed its folder when the worker's end of its pipe closed.
+    tmp = _worker_tmp(settings)
+    _wait_for(lambda: not list(tmp.glob("qms-pack-pdfs-*")), 60, "the PDF folders to be removed")
