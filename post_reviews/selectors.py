@@ -1,5 +1,6 @@
 """Every read of post reviews, scoped to the user's teams. Lists page by keyset, never OFFSET."""
 
+import heapq
 from dataclasses import dataclass, replace
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -115,13 +116,17 @@ def review_queue(f: QueueFilters, *, after: tuple[int, int] | None = None, limit
 
 def _grouped_top(qs: QuerySet[Post], outer: QuerySet, refs: dict[str, str], limit: int) -> list[Post]:
     """The first ``limit`` posts of ``qs`` (ordered) over the groups ``outer`` lists: per group
-    an ordered index read of at most ``limit`` ids (``refs`` pins the index's leading columns to
-    the group's), then those posts in one read by primary key."""
-    per_group = ArraySubquery(qs.filter(**{k: OuterRef(v) for k, v in refs.items()}).values("id")[:limit])
-    ids = [i for page in outer.order_by().annotate(page=per_group).values_list("page", flat=True) for i in page]
-    if not ids:
+    an ordered, index-only read of at most ``limit`` (failures, id) keys (``refs`` pins the
+    index's leading columns to the group's), merged here; then only the page's posts by id."""
+    per_group = qs.filter(**{k: OuterRef(v) for k, v in refs.items()})[:limit]
+    groups = outer.order_by().annotate(
+        ids=ArraySubquery(per_group.values("id")), failures=ArraySubquery(per_group.values("precheck_failures"))
+    )
+    rows = groups.values_list("ids", "failures")
+    keys = heapq.nsmallest(limit, ((-f, i) for ids, fails in rows for f, i in zip(fails, ids, strict=True)))
+    if not keys:
         return []
-    return list(Post.objects.filter(pk__in=ids).select_related("account").order_by(*QUEUE_ORDER)[:limit])
+    return list(Post.objects.filter(pk__in=[i for _, i in keys]).select_related("account").order_by(*QUEUE_ORDER))
 
 
 def _counts(f: QueueFilters) -> QuerySet[QueueCount]:
