@@ -3,7 +3,8 @@
 One statement per table aggregates every key in ``metrics_keys`` (a temporary table of
 (team_id, day) pairs) and upserts the result; rows of those keys that the aggregate no longer
 produces (a review deleted, a defect recategorised) are removed by their stale run token. A full
-rebuild and an incremental run execute the very same statements, so they can't disagree.
+rebuild and an incremental run execute the same aggregation and upsert; only how the reviews of
+the keys are read differs with the number of keys (``FEW_KEYS``), and a test holds both equal.
 
 Days are business days in ``QMS_METRICS_TIME_ZONE`` (the whole team's day, wherever the server
 runs): ``at AT TIME ZONE tz`` gives the local wall time, and its date is the day.
