@@ -152,10 +152,32 @@ class Post(models.Model):
             models.Index(fields=["account", "published_at"], name="post_account_published_idx"),
             # The post rollups read a team's posts of a day by their publication day (metrics).
             models.Index("team", Coalesce("published_at", "scheduled_at"), name="post_team_day_idx"),
+            # The API's account filter (alone or with another) in the list's order; and the few
+            # posts approved for publishing, which a walk of the primary key never finds.
+            models.Index(fields=["account", "-id"], name="post_account_recent_idx"),
+            models.Index(fields=["-id"], name="post_approved_recent_idx", condition=Q(approved_for_publishing=True)),
         ]
 
     def __str__(self) -> str:
         return f"{self.account} #{self.external_id}"
+
+
+class QueueCount(models.Model):
+    """How many posts wait for review, per account, published or not (the queue's stage filter)
+    and campaign. PostgreSQL keeps it with statement triggers on posts (`post_reviews.queue_counts`),
+    so the queue's counts read a few hundred rows however long the backlog is."""
+
+    account_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    published = models.BooleanField()
+    campaign = models.CharField(max_length=120)
+    waiting = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account_id", "published", "campaign"], name="queue_count_key")]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} published={self.published} {self.campaign!r}: {self.waiting}"
 
 
 class Checklist(models.Model):
@@ -236,6 +258,8 @@ class PostReview(models.Model):
         indexes = [
             models.Index(fields=["team", "-id"], name="review_team_recent_idx"),
             models.Index(fields=["post", "stage", "-id"], name="review_post_stage_idx"),
+            # The metrics rollups read a team's reviews of a day (and each team's first and last).
+            models.Index(fields=["team", "submitted_at"], name="review_team_submitted_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,9 @@
 import heapq
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Sum
 
 from accounts.models import User
 from accounts.permissions import team_ids_of
@@ -18,6 +20,7 @@ from .models import (
     LotStatus,
     Post,
     PostReview,
+    QueueCount,
     SamplingLot,
     SocialAccount,
 )
@@ -71,41 +74,80 @@ def _queue_base(f: QueueFilters) -> QuerySet[Post]:
     return qs
 
 
+QUEUE_ORDER = ("-precheck_failures", "id")
+
+
 def review_queue(f: QueueFilters, *, after: tuple[int, int] | None = None, limit: int = QUEUE_PAGE) -> list[Post]:
     """Waiting posts, pre-check failures first, then oldest first. Keyset paging on
-    (precheck_failures DESC, id ASC): any page costs the same, however deep.
+    (precheck_failures DESC, id ASC): any page costs the same, however deep or long the backlog.
 
-    Filtered to a platform (a few accounts), each account's page is read from the per-account
-    queue index and the pages are merged: filtering the team-wide index instead would walk the
-    whole backlog when the platform has little or nothing waiting.
+    On PostgreSQL each account's page is read in order from the per-account queue index, all
+    in one query, and the pages merged (`_grouped_top`): a filter to several teams or accounts
+    can't be read in one index's order (PostgreSQL would sort the whole matching backlog). Only
+    accounts the counts (`QueueCount`) say have matching posts are read, so a filter that
+    matches nothing reads no index at all.
     """
-    if f.platform and not f.account:
-        accounts = accounts_on_platform(f.team_ids, f.platform)
-        if len(accounts) <= 50:
-            pages = [
-                review_queue(replace(f, platform="", account=account_id), after=after, limit=limit)
-                for account_id in accounts
-            ]
-            return heapq.nsmallest(
-                limit, (p for page in pages for p in page), key=lambda p: (-p.precheck_failures, p.pk)
-            )
-    qs = _queue_base(f).select_related("account").order_by("-precheck_failures", "id")
+    if connection.vendor != "postgresql":  # SQLite (`make run`): small, read as it comes
+        qs, group = _queue_base(f).order_by(*QUEUE_ORDER), None
+    else:
+        qs = _queue_base(replace(f, platform="", account=None)).order_by(*QUEUE_ORDER)
+        outer = SocialAccount.objects.filter(
+            team_id__in=f.team_ids, pk__in=_counts(f).filter(waiting__gt=0).values("account_id")
+        )
+        if f.account:
+            outer = outer.filter(pk=f.account)
+        if f.platform:
+            outer = outer.filter(platform=f.platform)
+        group = (outer, {"team_id": "team_id", "account_id": "pk"})
+
+    def top(q: QuerySet[Post], n: int) -> list[Post]:
+        return _grouped_top(q, *group, n) if group else list(q.select_related("account")[:n])
+
     if after is None:
-        return list(qs[:limit])
+        return top(qs, limit)
     # The keyset "after (failures, id)" as two index range scans: the rest of this failure level,
     # then the lower levels. One OR-ed condition can't be an index condition and walks the backlog.
     failures, last_id = after
-    page = list(qs.filter(precheck_failures=failures, id__gt=last_id)[:limit])
+    page = top(qs.filter(precheck_failures=failures, id__gt=last_id), limit)
     if len(page) < limit:
-        page += list(qs.filter(precheck_failures__lt=failures)[: limit - len(page)])
+        page += top(qs.filter(precheck_failures__lt=failures), limit - len(page))
     return page
 
 
+def _grouped_top(qs: QuerySet[Post], outer: QuerySet, refs: dict[str, str], limit: int) -> list[Post]:
+    """The first ``limit`` posts of ``qs`` (ordered) over the groups ``outer`` lists: per group
+    an ordered, index-only read of at most ``limit`` (failures, id) keys (``refs`` pins the
+    index's leading columns to the group's), merged here; then only the page's posts by id."""
+    per_group = qs.filter(**{k: OuterRef(v) for k, v in refs.items()})[:limit]
+    groups = outer.order_by().annotate(
+        ids=ArraySubquery(per_group.values("id")), failures=ArraySubquery(per_group.values("precheck_failures"))
+    )
+    rows = groups.values_list("ids", "failures")
+    keys = heapq.nsmallest(limit, ((-f, i) for ids, fails in rows for f, i in zip(fails, ids, strict=True)))
+    if not keys:
+        return []
+    return list(Post.objects.filter(pk__in=[i for _, i in keys]).select_related("account").order_by(*QUEUE_ORDER))
+
+
+def _counts(f: QueueFilters) -> QuerySet[QueueCount]:
+    """The kept counts of the teams, stage and campaign of ``f`` (PostgreSQL)."""
+    qs = QueueCount.objects.filter(team_id__in=f.team_ids)
+    if f.stage in ("pre_publication", "post_publication"):
+        qs = qs.filter(published=f.stage == "post_publication")
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    return qs
+
+
 def queue_counts(f: QueueFilters) -> dict:
-    """How many posts wait per account and per platform: one grouped count over the waiting
-    posts' partial index, then the (few) accounts by id."""
-    base = QueueFilters(team_ids=f.team_ids, stage=f.stage, campaign=f.campaign)
-    counts = dict(_queue_base(base).values_list("account_id").annotate(n=Count("account_id")).order_by())
+    """How many posts wait per account and per platform. On PostgreSQL from the counts the
+    triggers keep (`post_reviews.queue_counts`): a few rows per account, however long the
+    backlog; elsewhere one grouped count over the waiting posts. Then the (few) accounts by id."""
+    if connection.vendor == "postgresql":
+        counts = dict(_counts(f).values_list("account_id").annotate(n=Sum("waiting")).filter(n__gt=0).order_by())
+    else:
+        base = QueueFilters(team_ids=f.team_ids, stage=f.stage, campaign=f.campaign)
+        counts = dict(_queue_base(base).values_list("account_id").annotate(n=Count("account_id")).order_by())
     accounts = SocialAccount.objects.filter(pk__in=counts).order_by("platform", "handle")
     rows = [
         {"account_id": a.pk, "account__handle": a.handle, "account__platform": a.platform, "n": counts[a.pk]}

@@ -74,8 +74,9 @@ def rollup_metrics(*, full: bool = False, day_from: date | None = None, day_to: 
         run.keys = cursor.fetchone()[0]
         if run.keys:
             cursor.execute(rollups.KEY_BOUNDS, params)
-            cursor.execute(rollups.UPSERT_REVIEWS, params)
-            cursor.execute(rollups.UPSERT_DEFECTS, params)
+            few = run.keys <= rollups.FEW_KEYS
+            cursor.execute(rollups.UPSERT_REVIEWS_FEW if few else rollups.UPSERT_REVIEWS, params)
+            cursor.execute(rollups.UPSERT_DEFECTS_FEW if few else rollups.UPSERT_DEFECTS, params)
             for statement in _UPSERTS:
                 cursor.execute(statement, params)
             for table in _TABLES:

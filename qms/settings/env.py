@@ -71,8 +71,10 @@ def postgres_options() -> str:
         lock = env.str("QMS_DB_LOCK_TIMEOUT", default="10s")
     # SSD storage: random reads cost little more than sequential ones. With the default (4), the
     # planner walks the primary key past other teams' newer posts instead of using the (team, -id)
-    # index, which took a team's first page from 0.3 ms to 2 s at 3.8M posts.
-    extra = env.str("QMS_PG_OPTIONS", default="-c random_page_cost=1.1")
+    # index, which took a team's first page from 0.3 ms to 2 s at 3.8M posts. No JIT: it compiles
+    # for any plan costed over 100,000, and a list query over 10M rows costed so (an index read of
+    # 2,000 team and account pairs) spent 50-150 ms compiling for a 24 ms read.
+    extra = env.str("QMS_PG_OPTIONS", default="-c random_page_cost=1.1 -c jit=off")
     return f"{extra} -c statement_timeout={statement} -c lock_timeout={lock}{checks}".strip()
 
 

@@ -191,3 +191,22 @@ def test_two_runs_at_once_do_not_interleave(people, posts, checklist, django_db_
         other.execute("SELECT pg_advisory_unlock(%s)", [0x514D534D])
     assert run.skipped and ReviewDaily.objects.count() == 0
     assert RollupDirty.objects.count() >= 1  # left for the next run
+
+
+def test_the_few_keys_and_the_many_keys_statements_give_the_same_rows(people, posts, checklist, monkeypatch):
+    # Runs of up to FEW_KEYS keys read each key's reviews by index; bigger ones hash-join them
+    # by day. Tests have few keys: force the other statements too, and compare.
+    from metrics import rollups
+
+    x, ig, other = posts
+    for n, post in enumerate((x, ig, other, x)):
+        review = add_review(post, checklist, people.qa, outcome=("pass", "fail")[n % 2], at=BASE + days(n))
+        add_defect(review, "link", "minor")
+    add_review(ig, checklist, people.qa, outcome="pass_minor", at=BASE.replace(hour=23, minute=30))
+    rollup_metrics(full=True)
+    few = snapshot()
+    monkeypatch.setattr(rollups, "FEW_KEYS", 0)
+    ReviewDaily.objects.all().delete()
+    DefectDaily.objects.all().delete()
+    rollup_metrics(full=True)
+    assert snapshot() == few and len(few[0]) >= 4 and len(few[1]) >= 4
