@@ -5,6 +5,7 @@ mid-test. Each answers a clear error, records nothing, and leaves no partial fil
 import errno
 import io
 import os
+import time
 
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -153,7 +154,12 @@ def test_a_multipart_upload_cut_off_mid_way_is_aborted_by_the_next_attempt(s3_to
     part = b"q" * (1024 * 1024)
 
     def chunks():
-        yield from [part] * 9  # the first 8 MiB part goes up
+        yield from [part] * 9  # enough for the first 8 MiB part
+        # The storage writes in its own thread (audits/packs/storage.py): let it open the upload
+        # and send that part before the server goes away.
+        deadline = time.monotonic() + 60
+        while not s3_to_break.open_uploads() and time.monotonic() < deadline:
+            time.sleep(0.05)
         s3_to_break.server.stop()
         yield from [part] * 9
 
