@@ -35,9 +35,11 @@ def due_reminders(today: date):
     leads = members_by_team(teams, Role.TEAM_LEAD)
     qa = members_by_team(teams, Role.QA_MANAGER)
     item_type = ContentType.objects.get_for_model(ActionItem).pk
+    urls: dict[int, str] = {}  # one reverse() per CAPA, not per item
     for item in items:
         team = item["corrective_action__team_id"]
-        url = reverse("capa:capa-detail", args=[item["corrective_action_id"]])
+        capa = item["corrective_action_id"]
+        url = urls.get(capa) or urls.setdefault(capa, reverse("capa:capa-detail", args=[capa]))
         what = f"{item['corrective_action__reference']}: {item['description'][:120]}"
         bucket = window_bucket(item["due_date"], today)
         if bucket is None:

@@ -19,6 +19,13 @@ def notification_send_email(notification_id: int) -> None:
     notification_email_send(notification_id=notification_id)
 
 
+@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def notification_send_emails(notification_ids: list[int]) -> None:
+    from core.services import notification_emails_send
+
+    notification_emails_send(notification_ids=notification_ids)
+
+
 @shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_due_reminders() -> None:
     from django.utils import timezone

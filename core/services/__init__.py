@@ -6,6 +6,7 @@ from .history import audited_save
 from .jobs import job_claim, job_fail, job_finish, job_requeue, job_touch, jobs_stuck_count, jobs_sweep
 from .notifications import (
     notification_email_send,
+    notification_emails_send,
     notification_enqueue,
     notification_mark_all_read,
     notification_mark_read,
@@ -27,6 +28,7 @@ __all__ = [
     "jobs_stuck_count",
     "jobs_sweep",
     "notification_email_send",
+    "notification_emails_send",
     "notification_enqueue",
     "notification_mark_all_read",
     "notification_mark_read",

@@ -68,6 +68,12 @@ def notification_email_send(*, notification_id: int) -> bool:
         return True
 
 
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """Email a batch of notifications, each as ``notification_email_send`` does (a retried batch
+    skips the ones already sent). Returns how many were sent."""
+    return sum(notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
 def notification_mark_read(*, notification_id: int, by) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, recipient=by).first()
     if notification is None:
