@@ -263,13 +263,24 @@ def lot_sample(lot: SamplingLot) -> list[dict]:
     return rows
 
 
+FLAGGED_SHOWN = 1000  # the home page says "1000+" beyond this: it needn't count a whole backlog
+
+
 def dashboard_panel(request) -> dict:
+    """The home page's queue figures without reading the whole backlog: the waiting count from
+    the kept counts (PostgreSQL; SQLite counts), the failed-pre-check count up to FLAGGED_SHOWN."""
     team_ids = team_ids_of(request.user)
     waiting = Post.objects.filter(team_id__in=team_ids, review_state__in=WAITING)
+    if connection.vendor == "postgresql":
+        total = QueueCount.objects.filter(team_id__in=team_ids).aggregate(n=Sum("waiting"))["n"] or 0
+    else:
+        total = waiting.count()
+    flagged = waiting.filter(precheck_failures__gt=0)[: FLAGGED_SHOWN + 1].count()
     return {
         "template": "post_reviews/_dashboard_panel.html",
-        "waiting": waiting.count(),
-        "flagged": waiting.filter(precheck_failures__gt=0).count(),
+        "waiting": total,
+        "flagged": min(flagged, FLAGGED_SHOWN),
+        "flagged_more": flagged > FLAGGED_SHOWN,
     }
 
 
