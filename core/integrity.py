@@ -27,6 +27,7 @@ an audit's findings) still costs its own queries per signature.
 """
 
 import copy
+import functools
 import gc
 import hashlib
 from collections import defaultdict
@@ -54,20 +55,24 @@ class Mismatch:
         return f"{self.kind} {self.pk} ({self.what}): {self.reason}"
 
 
+@functools.cache
 def _history_manager(model: type[models.Model]):
+    # Cached: simple_history builds a new manager class on every ``model.history``, which took
+    # most of the time of a check (milliseconds each, several per signature).
     manager = getattr(model, "history", None)
     return manager if manager is not None and hasattr(manager.model, "history_date") else None
 
 
-def _tracked_foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
+@functools.cache
+def _tracked_foreign_keys(model: type[models.Model]) -> tuple[models.ForeignKey, ...]:
     """The foreign keys whose rows ``signature_content()`` may read and whose history we keep."""
     if not hasattr(model, "signature_content"):
-        return []  # the default content covers raw field values (ids), never related rows
-    return [
+        return ()  # the default content covers raw field values (ids), never related rows
+    return tuple(
         field
         for field in model._meta.concrete_fields
         if isinstance(field, models.ForeignKey) and _history_manager(field.related_model) is not None
-    ]
+    )
 
 
 class _Records:
