@@ -47,10 +47,10 @@ def test_alice_filters_the_dashboard_to_one_account_downloads_a_csv_and_opens_an
 
     page.goto(f"{live_server.url}/metrics/")
     expect(page.get_by_role("heading", name="Quality dashboard")).to_be_visible()
-    page.get_by_label("Account").select_option(label=label)
+    page.get_by_test_id("metrics-filters").get_by_label("Account").select_option(label=label)
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**/metrics/?*account={account.pk}*")
-    expect(page.get_by_label("Account")).to_have_value(str(account.pk))
+    expect(page.get_by_test_id("metrics-filters").get_by_label("Account")).to_have_value(str(account.pk))
 
     # The p-chart is a line chart; the Pareto mixes bars and a line, so its config has no type.
     for canvas, kind in (("chart-p", "line"), ("chart-pareto", None)):
