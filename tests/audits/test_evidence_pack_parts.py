@@ -18,6 +18,7 @@ from audits.packs.storage import pack_store
 from audits.packs.verifier import PackRejected, pack_check
 from audits.packs.zipbuild import PackWriter
 from core.csvsafe import csv_bytes, safe_cell
+from core.exceptions import StorageUnavailable
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\r=x", '=HYPERLINK("http://evil","x")']
 
@@ -210,7 +211,9 @@ def test_a_storage_that_fails_mid_write_fails_the_store_and_leaves_no_part(setti
             produced.append(i)
             yield b"x" * (300 * 1024)
 
-    with pytest.raises(OSError, match="disk full"):
+    # core.storage.file_store turns the storage's error into a clear one (chained from it).
+    with pytest.raises(StorageUnavailable, match="could not be stored") as failed:
         pack_store(storage=storage, final_name="packs/y.zip", chunks=chunks())
+    assert "disk full" in str(failed.value.__cause__)
     assert len(produced) < 50  # the stream stopped soon after the failure
     assert not storage.exists("packs") or storage.listdir("packs") == ([], [])

@@ -20,7 +20,9 @@ DEMO_LOGINS = ["admin", "alice", "ben", "cara", "dan", "erin", "frank", "gina"]
 WIDTHS = (1366, 390)
 MAX_PAGES = 45
 # Not pages: downloads, the admin site (superusers only, Django's own), the API, leaving.
-SKIP = re.compile(r"^/(admin|api/(?!docs)|static|media|accounts/logout)|\.(pdf|csv|zip|json)$|/(pdf|csv|download)/?$")
+SKIP = re.compile(
+    r"^/(admin|api/(?!docs)|static|media|accounts/logout|attachments/\d+/?$)|\.(pdf|csv|zip|json)$|/(pdf|csv|download)/?$"
+)
 
 LAYOUT_PROBLEMS = """
 () => {
